@@ -1,0 +1,36 @@
+"""kpiscore: extract and score performance-target tables (绩效目标表) of budget documents.
+
+    >>> import kpiscore
+    >>> document = kpiscore.parse("绩效文本.docx")
+    >>> document.to_frame()          # one row per indicator, project columns beside it
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpiscore.errors import InputError
+from kpiscore.model import Document, Indicator, Location, ParsedValue, Project
+from kpiscore.values import parse_value
+
+__version__ = "0.1.0"
+__all__ = ["Document", "Indicator", "InputError", "Location", "ParsedValue", "Project", "parse",
+           "parse_value"]
+
+
+def parse(path: str | Path) -> Document:
+    """Read a .docx, .pdf, .xlsx or extracted-text file into a Document.
+
+    Raises InputError (one-line message naming the file) when the file cannot be read or
+    holds no performance-target table.
+    """
+    from kpiscore.extract import extract
+    from kpiscore.read import read
+
+    path = Path(path)
+    layout, items = read(path)
+    document = extract(items, str(path), layout)
+    if not document.projects:
+        raise InputError(str(path), "no performance-target table found "
+                                    "(no header row with 一级指标 / 三级指标 / 指标值)")
+    return document

@@ -1,0 +1,39 @@
+"""Read the reviewed word lists and patterns in lexicons/ (see lexicons/README.md)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import cache
+from typing import Any
+
+from kpiscore.resources import data_dir
+
+
+def normalize_label(text: str) -> str:
+    """Fold a printed label for comparison: NFKC, no spaces, no colons."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"[\s:：]", "", folded)
+
+
+@cache
+def words(name: str) -> tuple[str, ...]:
+    """Entries of a one-per-line list, without comments and blank lines."""
+    text = (data_dir("lexicons") / name).read_text(encoding="utf-8")
+    return tuple(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@cache
+def table(name: str) -> dict[str, Any]:
+    """A TOML lexicon as a dict."""
+    with (data_dir("lexicons") / name).open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@cache
+def pattern(file: str, section: str, key: str) -> re.Pattern[str]:
+    """A compiled regular expression stored in a TOML lexicon."""
+    return re.compile(table(file)[section][key])

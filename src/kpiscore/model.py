@@ -1,0 +1,162 @@
+"""The records kpiscore extracts: Document -> Project -> Indicator."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was found: a text line, or a page / table / row, or a sheet row."""
+
+    line: int | None = None
+    page: int | None = None
+    sheet: str | None = None
+    table: int | None = None
+    row: int | None = None
+    paragraph: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+    def __str__(self) -> str:
+        parts = [
+            f"{name} {value}" for name, value in self.to_dict().items()
+        ]
+        return ", ".join(parts) or "unknown"
+
+
+@dataclass
+class ParsedValue:
+    """A 指标值 split the way the budget system stores it: operator, number, unit."""
+
+    operator: str | None = None
+    number: float | None = None
+    unit: str | None = None
+    kind: str = "empty"  # quantitative | qualitative | placeholder | empty
+    text: str = ""  # words left after operator, number and unit
+    deadline: str | None = None  # "MM-DD" (or "YYYY-MM-DD") for "12月31日前"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Indicator:
+    level1: str
+    level2: str
+    name: str
+    description: str
+    value: str
+    basis: str
+    parsed: ParsedValue
+    location: Location
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level1": self.level1,
+            "level2": self.level2,
+            "name": self.name,
+            "description": self.description,
+            "value": self.value,
+            "basis": self.basis,
+            "parsed": self.parsed.to_dict(),
+            "location": self.location.to_dict(),
+        }
+
+
+@dataclass
+class Project:
+    index: int
+    kind: str  # project | department
+    title: str
+    location: Location
+    code: str | None = None
+    budget_wan: float | None = None
+    fiscal_wan: float | None = None
+    other_wan: float | None = None
+    purpose: str | None = None
+    spending_plan: dict[str, float | None] = field(default_factory=dict)
+    goal: str | None = None
+    explanation: str | None = None
+    indicators: list[Indicator] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "kind": self.kind,
+            "title": self.title,
+            "code": self.code,
+            "budget_wan": self.budget_wan,
+            "fiscal_wan": self.fiscal_wan,
+            "other_wan": self.other_wan,
+            "purpose": self.purpose,
+            "spending_plan": self.spending_plan,
+            "goal": self.goal,
+            "explanation": self.explanation,
+            "location": self.location.to_dict(),
+            "indicators": [indicator.to_dict() for indicator in self.indicators],
+        }
+
+
+PROJECT_COLUMNS = ["index", "kind", "title", "code", "budget_wan", "fiscal_wan", "other_wan",
+                   "purpose", "goal"]
+
+
+@dataclass
+class Document:
+    source: str
+    format: str
+    year: int | None = None
+    unit_name: str | None = None
+    projects: list[Project] = field(default_factory=list)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(project.indicators) for project in self.projects)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "year": self.year,
+            "unit_name": self.unit_name,
+            "projects": [project.to_dict() for project in self.projects],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per indicator, with its project's columns beside it."""
+        rows = []
+        for project in self.projects:
+            project_columns = {f"project_{name}": getattr(project, name) for name in PROJECT_COLUMNS}
+            for position, indicator in enumerate(project.indicators, start=1):
+                rows.append({
+                    "source": self.source,
+                    "year": self.year,
+                    "unit_name": self.unit_name,
+                    **project_columns,
+                    "row": position,
+                    "level1": indicator.level1,
+                    "level2": indicator.level2,
+                    "name": indicator.name,
+                    "description": indicator.description,
+                    "value": indicator.value,
+                    "basis": indicator.basis,
+                    "operator": indicator.parsed.operator,
+                    "number": indicator.parsed.number,
+                    "value_unit": indicator.parsed.unit,
+                    "value_kind": indicator.parsed.kind,
+                    "location": str(indicator.location),
+                })
+        return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+
+
+FRAME_COLUMNS = (
+    ["source", "year", "unit_name"]
+    + [f"project_{name}" for name in PROJECT_COLUMNS]
+    + ["row", "level1", "level2", "name", "description", "value", "basis", "operator", "number",
+       "value_unit", "value_kind", "location"]
+)

@@ -1,0 +1,45 @@
+"""Readers: any supported file -> paragraphs and table rows (see kpiscore.grid).
+
+The format is chosen by content, not by extension: a .txt holding DOCX-exported text and a
+.docx renamed to .bin are both read correctly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpiscore.grid import Item
+from kpiscore.read.docx_file import read_docx_file
+from kpiscore.read.docx_text import read_docx_text
+from kpiscore.read.pdf_file import read_pdf_file
+from kpiscore.read.pdf_text import read_pdf_text
+from kpiscore.read.sniff import decode_text, sniff
+
+# A DOCX text export puts one cell per line, so almost every line with a tab starts with
+# its only tab; PDF text puts a whole row, several tabs, on one line.
+_DOCX_TEXT_SHARE = 0.6
+
+
+def text_layout(text: str) -> str:
+    """"docx-text" or "pdf-text" for a text export, by how its tabs are laid out."""
+    tabbed = [line for line in text.splitlines() if "\t" in line]
+    if not tabbed:
+        return "pdf-text"
+    one_leading_tab = sum(1 for line in tabbed if line.startswith("\t") and line.count("\t") == 1)
+    return "docx-text" if one_leading_tab / len(tabbed) > _DOCX_TEXT_SHARE else "pdf-text"
+
+
+def read(path: Path) -> tuple[str, list[Item]]:
+    """Return the detected format and the document's items in reading order."""
+    kind = sniff(path)
+    if kind == "docx":
+        return kind, read_docx_file(path)
+    if kind == "xlsx":
+        from kpiscore.read.xlsx_file import read_xlsx_file  # openpyxl loads slowly; only when needed
+
+        return kind, read_xlsx_file(path)
+    if kind == "pdf":
+        return kind, read_pdf_file(path)
+    text = decode_text(path)
+    layout = text_layout(text)
+    return layout, read_docx_text(text) if layout == "docx-text" else read_pdf_text(text)

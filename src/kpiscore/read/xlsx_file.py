@@ -1,0 +1,63 @@
+"""Native .xlsx workbooks (openpyxl): every sheet, rows top to bottom.
+
+Merged ranges keep their text in the top-left cell; the other cells become `None`. A row
+whose only text is a heading ("…绩效目标表") or a cell merged across the table is a
+paragraph, as it would be in a Word document.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from kpiscore.errors import InputError
+from kpiscore.grid import Item, Paragraph, Row
+from kpiscore.model import Location
+
+
+def read_xlsx_file(path: Path) -> list[Item]:
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise InputError(str(path), f"truncated or corrupt .xlsx ({type(error).__name__})") from None
+    items: list[Item] = []
+    for sheet_number, sheet in enumerate(workbook.worksheets, start=1):
+        covered: set[tuple[int, int]] = set()
+        wide: set[tuple[int, int]] = set()
+        for merged in sheet.merged_cells.ranges:
+            cells = {(r, c) for r in range(merged.min_row, merged.max_row + 1)
+                     for c in range(merged.min_col, merged.max_col + 1)}
+            covered |= cells - {(merged.min_row, merged.min_col)}
+            if merged.max_col - merged.min_col >= 2:
+                wide.add((merged.min_row, merged.min_col))
+        for row in sheet.iter_rows():
+            texts = [None if (cell.row, cell.column) in covered else _text(cell) for cell in row]
+            filled = [(cell, text) for cell, text in zip(row, texts) if text]
+            if not filled:
+                continue
+            location = Location(sheet=sheet.title, row=row[0].row)
+            first_cell, first_text = filled[0]
+            if len(filled) == 1 and ((first_cell.row, first_cell.column) in wide
+                                     or first_text.strip().endswith("绩效目标表")):
+                items.append(Paragraph(first_text.strip(), location))
+            else:
+                items.append(Row(tuple(texts), location, sheet_number))
+    return items
+
+
+def _text(cell: openpyxl.cell.cell.Cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        if "%" in (cell.number_format or ""):
+            return f"{value * 100:g}%"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.date().isoformat() if isinstance(value, datetime.datetime) else value.isoformat()
+    return str(value)

@@ -1,0 +1,47 @@
+"""Turn a raw cell or line into the text a person reads.
+
+Extracted text wraps long cells: PDF text puts a space (or a newline) where a line broke
+inside a cell, DOCX puts each paragraph of a cell on its own line. A break between two
+Chinese characters is never real, so it is removed; a space next to Latin letters or
+digits ("41 人", "卢政 [2012] 92 号") is kept as printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Ideographs and CJK / full-width punctuation (、。【】《》（），：％ …).
+_IDEOGRAPH = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2026"
+_WRAP_SPACE = re.compile(
+    rf"(?<=[{_IDEOGRAPH}{_CJK_PUNCT}])\s+(?=[{_IDEOGRAPH}{_CJK_PUNCT}])"
+    rf"|(?<=[{_CJK_PUNCT}])\s+|\s+(?=[{_CJK_PUNCT}])"
+)
+_LATEX = {r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "%", r"\times": "×",
+          r"\sim": "~", r"\approx": "≈"}
+_LATEX_COMMAND = re.compile(r"\\(?:geq|ge|leq|le|%|times|sim|approx)(?![a-zA-Z])")
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b]+")
+
+
+def _undo_latex(text: str) -> str:
+    """PDF-to-markdown converters sometimes emit math: "$\\geq 98\\%$" is "≥98%"."""
+    if "$" not in text and "\\" not in text:
+        return text
+    text = _LATEX_COMMAND.sub(lambda match: _LATEX[match.group(0)] + "\x00", text)
+    text = text.replace("$", "")
+    return re.sub(r"\x00\s*", "", text)
+
+
+def clean_cell(raw: str | None) -> str:
+    """Rejoin wrapped lines, drop wrap spaces between Chinese characters, trim."""
+    if not raw:
+        return ""
+    text = _undo_latex(raw)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
+    text = " ".join(line for line in lines if line)
+    return _WRAP_SPACE.sub("", text)
+
+
+def clean_code(raw: str | None) -> str:
+    """Project codes never contain spaces; a space in one is a wrap."""
+    return re.sub(r"\s+", "", raw or "")

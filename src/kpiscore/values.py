@@ -1,0 +1,103 @@
+"""Split a 指标值 into operator, number, unit and kind (quantitative, qualitative,
+placeholder, empty), the way the budget system stores it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from kpiscore import lexicon
+from kpiscore.model import ParsedValue
+
+_NUMBER = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)")
+_MULTIPLIER = {"万": 1e4, "亿": 1e8}
+
+
+@cache
+def _units_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(lexicon.words("units.txt"), key=len, reverse=True))
+
+
+@cache
+def _placeholders() -> frozenset[str]:
+    return frozenset(entry.casefold() for entry in lexicon.words("placeholders.txt"))
+
+
+def _longest_prefix(text: str, candidates: dict[str, str]) -> tuple[str, str] | None:
+    for word in sorted(candidates, key=len, reverse=True):
+        if text.startswith(word):
+            return word, candidates[word]
+    return None
+
+
+def _is_placeholder(compact: str) -> bool:
+    return compact.casefold() in _placeholders() or re.fullmatch(r"[xX*＊]+", compact) is not None
+
+
+def _deadline(compact: str) -> ParsedValue | None:
+    match = lexicon.pattern("operators.toml", "deadline", "pattern").match(compact)
+    if not match or not (match["month"] or match["every"]):
+        return None
+    month = int(match["month"]) if match["month"] else None
+    day = match["day"] and int(match["day"])
+    if month is not None and not 1 <= month <= 12 or day and not 1 <= day <= 31:
+        return None
+    date = f"monthly-{day:02d}" if match["every"] and day else None
+    if month is not None:
+        date = f"{month:02d}-{day:02d}" if day else f"{month:02d}-end"
+        if match["year"]:
+            date = f"{match['year']}-{date}"
+    return ParsedValue(operator="≤", kind="quantitative", deadline=date,
+                       text=compact[match.end():])
+
+
+def parse_value(value: str) -> ParsedValue:
+    """Parse a printed value: "≥95%", "≤4.4 万元", "12月31日前完成", "涉密", "及时保障"."""
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+    if not compact:
+        return ParsedValue(kind="empty")
+    if _is_placeholder(compact):
+        return ParsedValue(kind="placeholder", text=compact)
+    deadline = _deadline(compact)
+    if deadline:
+        return deadline
+
+    operators = lexicon.table("operators.toml")
+    operator = None
+    rest = compact
+    for table in ("symbols", "prefix_words"):
+        found = _longest_prefix(rest, operators[table])
+        if found:
+            operator, rest = found[1], rest[len(found[0]):]
+            break
+
+    number_match = _NUMBER.search(rest)
+    if not number_match:
+        return ParsedValue(operator=operator, kind="qualitative", text=rest)
+
+    leading = rest[: number_match.start()]
+    # "最高不超每人30万元": more operator words may stand between qualifiers
+    for word in sorted(operators["prefix_words"], key=len, reverse=True):
+        if word in leading:
+            operator = operator or operators["prefix_words"][word]
+            leading = leading.replace(word, "")
+    number = float(number_match["number"].replace(",", ""))
+    after = rest[number_match.end():]
+
+    unit = next((u for u in _units_longest_first() if after.startswith(u)), None)
+    if unit is None and after[:1] in _MULTIPLIER:
+        scaled_unit = next((u for u in _units_longest_first() if after[1:].startswith(u)), None)
+        if scaled_unit:
+            number *= _MULTIPLIER[after[0]]
+            unit = scaled_unit
+            after = after[1:]
+    if unit:
+        after = after[len(unit):]
+
+    if operator is None:
+        found = _longest_prefix(after, operators["suffix_words"])
+        if found:
+            operator, after = found[1], after[len(found[0]):]
+    return ParsedValue(operator=operator, number=number, unit=unit, kind="quantitative",
+                       text=(leading + after).strip())
