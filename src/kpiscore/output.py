@@ -1,0 +1,61 @@
+"""Write parsed documents as JSON, CSV, Parquet or a terminal table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from kpiscore.model import FRAME_COLUMNS, Document
+
+
+def to_json(documents: list[Document]) -> str:
+    """One object per file; a list when there are several (the documented contract)."""
+    payload = [document.to_dict() for document in documents]
+    return json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)
+
+
+def to_frame(documents: list[Document]) -> pd.DataFrame:
+    frames = [document.to_frame() for document in documents]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FRAME_COLUMNS)
+
+
+def print_summary(documents: list[Document], console: Console) -> None:
+    for document in documents:
+        table = Table(title=f"{document.source} — {document.unit_name or '?'} {document.year or ''}"
+                            f" ({document.format}, {len(document.projects)} tables, "
+                            f"{document.indicator_count} indicators)")
+        for column, justify in (("#", "right"), ("kind", "left"), ("title", "left"),
+                                ("code", "left"), ("预算数(万元)", "right"), ("indicators", "right")):
+            table.add_column(column, justify=justify)
+        for project in document.projects:
+            budget = "" if project.budget_wan is None else f"{project.budget_wan:,.2f}"
+            table.add_row(str(project.index), project.kind, project.title, project.code or "",
+                          budget, str(len(project.indicators)))
+        console.print(table)
+
+
+def write(documents: list[Document], output_format: str, destination: Path | None,
+          console: Console) -> None:
+    """Write to `destination`, or to the terminal when it is None."""
+    if output_format == "table":
+        if destination is None:
+            print_summary(documents, console)
+        else:
+            with destination.open("w", encoding="utf-8") as handle:
+                print_summary(documents, Console(file=handle, width=200))
+        return
+    if output_format == "parquet":
+        if destination is None:
+            raise ValueError("--format parquet needs -o FILE")
+        to_frame(documents).to_parquet(destination, index=False)
+        return
+    text = to_json(documents) + "\n" if output_format == "json" else to_frame(documents).to_csv(index=False)
+    if destination is None:
+        console.file.write(text)
+    else:
+        # utf-8-sig so that Excel opens the CSV with the Chinese text intact
+        destination.write_text(text, encoding="utf-8-sig" if output_format == "csv" else "utf-8")
