@@ -1,0 +1,33 @@
+"""Shared test fixtures: where the seed documents are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# CI clones the repository with shared/ beside it; KPISCORE_SEEDS points elsewhere.
+SEEDS = Path(os.environ.get("KPISCORE_SEEDS", REPO.parent / "shared" / "seeds"))
+SEED_FILES = {
+    "000": "000_374f52ec377d0399.txt",
+    "001": "001_ba41c4688333f3ae.txt",
+    "002": "002_ac86b56080898b78.txt",
+    "004": "004_46ec8738f04c50e4.txt",
+}
+
+
+def seed_path(key: str) -> Path:
+    path = SEEDS / SEED_FILES[key]
+    if not path.exists():
+        pytest.skip(f"seed {path} not available (set KPISCORE_SEEDS)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict:
+    """Parsed seed documents, parsed once per test session."""
+    import kpiscore
+
+    return {key: kpiscore.parse(seed_path(key)) for key in SEED_FILES}
