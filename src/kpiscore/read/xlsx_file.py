@@ -1,8 +1,8 @@
 """Native .xlsx workbooks (openpyxl): every sheet, rows top to bottom.
 
 Merged ranges keep their text in the top-left cell; the other cells become `None`. A row
-whose only text is a heading ("…绩效目标表") or a cell merged across the table is a
-paragraph, as it would be in a Word document.
+whose only text stands in column A (a heading, "单位：万元", a note) is a paragraph, as it
+would be in a Word document.
 """
 
 from __future__ import annotations
@@ -26,23 +26,18 @@ def read_xlsx_file(path: Path) -> list[Item]:
     items: list[Item] = []
     for sheet_number, sheet in enumerate(workbook.worksheets, start=1):
         covered: set[tuple[int, int]] = set()
-        wide: set[tuple[int, int]] = set()
         for merged in sheet.merged_cells.ranges:
-            cells = {(r, c) for r in range(merged.min_row, merged.max_row + 1)
-                     for c in range(merged.min_col, merged.max_col + 1)}
-            covered |= cells - {(merged.min_row, merged.min_col)}
-            if merged.max_col - merged.min_col >= 2:
-                wide.add((merged.min_row, merged.min_col))
+            covered |= {(r, c) for r in range(merged.min_row, merged.max_row + 1)
+                        for c in range(merged.min_col, merged.max_col + 1)}
+            covered.discard((merged.min_row, merged.min_col))
         for row in sheet.iter_rows():
             texts = [None if (cell.row, cell.column) in covered else _text(cell) for cell in row]
-            filled = [(cell, text) for cell, text in zip(row, texts) if text]
+            filled = [(cell.column, text) for cell, text in zip(row, texts) if text]
             if not filled:
                 continue
             location = Location(sheet=sheet.title, row=row[0].row)
-            first_cell, first_text = filled[0]
-            if len(filled) == 1 and ((first_cell.row, first_cell.column) in wide
-                                     or first_text.strip().endswith("绩效目标表")):
-                items.append(Paragraph(first_text.strip(), location))
+            if len(filled) == 1 and filled[0][0] == 1:
+                items.append(Paragraph(filled[0][1].strip(), location))
             else:
                 items.append(Row(tuple(texts), location, sheet_number))
     return items
