@@ -10,7 +10,8 @@ from functools import cache
 from kpiscore import lexicon
 from kpiscore.model import ParsedValue
 
-_NUMBER = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)")
+# A number, or a fraction "2/3" (a following unit like 元/人 starts with no digit).
+_NUMBER = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)(?:/(?P<denominator>\d+(?:\.\d+)?))?")
 _MULTIPLIER = {"万": 1e4, "亿": 1e8}
 
 
@@ -83,6 +84,8 @@ def parse_value(value: str) -> ParsedValue:
             operator = operator or operators["prefix_words"][word]
             leading = leading.replace(word, "")
     number = float(number_match["number"].replace(",", ""))
+    if number_match["denominator"] and float(number_match["denominator"]):
+        number /= float(number_match["denominator"])
     after = rest[number_match.end():]
 
     unit = next((u for u in _units_longest_first() if after.startswith(u)), None)
