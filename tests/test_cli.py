@@ -69,6 +69,8 @@ def test_bundled_sample_parses():
     from pathlib import Path
 
     sample = Path(__file__).resolve().parents[1] / "samples" / "sample.docx"
-    result = runner.invoke(app, ["parse", str(sample), "-f", "table"])
+    result = runner.invoke(app, ["parse", str(sample)])
     assert result.exit_code == 0
-    assert "2 tables, 12 indicators" in result.stdout
+    document = json.loads(result.stdout)
+    assert [len(p["indicators"]) for p in document["projects"]] == [6, 6]
+    assert document["projects"][1]["indicators"][1]["parsed"]["text"] == "运转保障的程度"
