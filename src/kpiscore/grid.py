@@ -27,9 +27,5 @@ class Row:
     # cell (DOCX text export), so the extractor may rejoin short rows.
     may_be_split: bool = False
 
-    def texts(self) -> list[str]:
-        """Cell texts with merged (None) cells as empty strings."""
-        return [cell or "" for cell in self.cells]
-
 
 Item = Paragraph | Row
