@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 import kpiscore
 from conftest import seed_path
+from fixtures.bad.text_pdf import text_pdf
 from kpiscore.cli import app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bad"
@@ -69,31 +70,6 @@ def image_pdf_bytes() -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PDF", resolution=72)
     return buffer.getvalue()
-
-
-def text_pdf_bytes(lines: list[str]) -> bytes:
-    """A one-page PDF with a real text layer (Helvetica, ASCII lines), written by hand."""
-    escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines]
-    content = ("BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) '" for line in escaped)
-               + " ET").encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def half(data: bytes) -> bytes:
@@ -154,8 +130,8 @@ def test_truncated_xlsx(tmp_path):
 
 @pytest.mark.parametrize("cut", [
     pytest.param(lambda: half(image_pdf_bytes()), id="image-pdf-first-half"),
-    pytest.param(lambda: half(text_pdf_bytes(["Annual report"])), id="text-pdf-first-half"),
-    pytest.param(lambda: text_pdf_bytes(["Annual report"])[:-60], id="text-pdf-without-trailer"),
+    pytest.param(lambda: half(text_pdf(["Annual report"])), id="text-pdf-first-half"),
+    pytest.param(lambda: text_pdf(["Annual report"])[:-60], id="text-pdf-without-trailer"),
     pytest.param(lambda: b"%PDF-1.7\n", id="header-only"),
 ])
 def test_truncated_pdf(tmp_path, cut):
@@ -178,7 +154,7 @@ def test_scanned_pdf_without_text_layer(tmp_path):
 @pytest.mark.parametrize("name, make", [
     ("paragraph.docx", docx_bytes),
     ("no_table.xlsx", xlsx_bytes),
-    ("no_table.pdf", lambda: text_pdf_bytes(["Annual report 2024", "No performance table here."])),
+    ("no_table.pdf", lambda: text_pdf(["Annual report 2024", "No performance table here."])),
     ("no_table.txt", lambda: "卢龙县人力资源和社会保障局\n2024年部门预算说明\n本文没有绩效目标表。\n".encode()),
 ])
 def test_no_performance_table(tmp_path, name, make):
