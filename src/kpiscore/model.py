@@ -33,12 +33,13 @@ class Location:
 class ParsedValue:
     """A 指标值 split the way the budget system stores it: operator, number, unit."""
 
-    operator: str | None = None
+    operator: str | None = None  # ≥ ≤ > < = ≈, or "range" (number .. upper)
     number: float | None = None
     unit: str | None = None
-    kind: str = "empty"  # quantitative | qualitative | placeholder | empty
+    kind: str = "empty"  # quantitative | tier | qualitative | placeholder | empty
     text: str = ""  # words left after operator, number and unit
     deadline: str | None = None  # "MM-DD" (or "YYYY-MM-DD") for "12月31日前"
+    upper: float | None = None  # upper bound of a range "90%-95%"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

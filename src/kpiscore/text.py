@@ -9,6 +9,7 @@ digits ("41 人", "卢政 [2012] 92 号") is kept as printed.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Ideographs and CJK / full-width punctuation (、。【】《》（），：％ …).
 _IDEOGRAPH = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -45,3 +46,10 @@ def clean_cell(raw: str | None) -> str:
 def clean_code(raw: str | None) -> str:
     """Project codes never contain spaces; a space in one is a wrap."""
     return re.sub(r"\s+", "", raw or "")
+
+
+def compact(text: str | None) -> str:
+    """Fold a cell for comparing wording: NFKC, no spaces, no punctuation."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    return "".join(char for char in folded
+                   if not char.isspace() and not unicodedata.category(char).startswith("P"))

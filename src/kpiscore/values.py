@@ -1,4 +1,4 @@
-"""Split a 指标值 into operator, number, unit and kind (quantitative, qualitative,
+"""Split a 指标值 into operator, number, unit and kind (quantitative, tier, qualitative,
 placeholder, empty), the way the budget system stores it."""
 
 from __future__ import annotations
@@ -32,6 +32,56 @@ def _longest_prefix(text: str, candidates: dict[str, str]) -> tuple[str, str] | 
     return None
 
 
+@cache
+def _numerals() -> tuple[dict[str, int], dict[str, int], re.Pattern[str]]:
+    table = lexicon.table("numerals.toml")
+    digits, multipliers = table["digits"], table["multipliers"]
+    run = "[" + "".join(digits) + "".join(multipliers) + "]+"
+    return digits, multipliers, re.compile(run)
+
+
+def _chinese_int(run: str) -> int:
+    """"十二" -> 12, "三十一" -> 31, "一百二十" -> 120, "二〇二四" -> 2024."""
+    digits, multipliers, _ = _numerals()
+    if not any(char in multipliers for char in run):
+        return int("".join(str(digits[char]) for char in run))
+    total, current = 0, 0
+    for char in run:
+        if char in digits:
+            current = digits[char]
+        else:
+            total += (current or 1) * multipliers[char]
+            current = 0
+    return total + current
+
+
+def _digitise(compact: str) -> str:
+    """Write Chinese numerals as digits where they are a quantity: a fraction "三分之二"
+    anywhere, and a leading numeral run before a unit, %, 月, 日 or 年 ("十二月三十一日前")."""
+    _, _, run = _numerals()
+    compact = re.sub(f"({run.pattern})分之({run.pattern})",
+                     lambda m: f"{_chinese_int(m[2])}/{_chinese_int(m[1])}", compact)
+    position = 0
+    while match := run.match(compact, position):
+        after = compact[match.end():]
+        if not (after[:1] in "%月日号年" or any(after.startswith(u) for u in _units_longest_first())):
+            break
+        digits = str(_chinese_int(match[0]))
+        compact = compact[:match.start()] + digits + after
+        position = match.start() + len(digits) + 1  # "十二月三十一日": go on after 月
+    return compact
+
+
+@cache
+def _tiers() -> frozenset[str]:
+    return frozenset(lexicon.words("tiers.txt"))
+
+
+def _is_tier(compact: str) -> bool:
+    parts = [part for part in re.split(r"[/、，,；;]", compact) if part]
+    return bool(parts) and all(part in _tiers() for part in parts)
+
+
 def _is_placeholder(compact: str) -> bool:
     return compact.casefold() in _placeholders() or re.fullmatch(r"[xX*＊]+", compact) is not None
 
@@ -60,6 +110,9 @@ def parse_value(value: str) -> ParsedValue:
         return ParsedValue(kind="empty")
     if _is_placeholder(compact):
         return ParsedValue(kind="placeholder", text=compact)
+    if _is_tier(compact):
+        return ParsedValue(kind="tier", text=compact)
+    compact = _digitise(compact)
     deadline = _deadline(compact)
     if deadline:
         return deadline
@@ -72,6 +125,17 @@ def parse_value(value: str) -> ParsedValue:
         if found:
             operator, rest = found[1], rest[len(found[0]):]
             break
+    rest = _digitise(rest)
+
+    value_range = lexicon.pattern("operators.toml", "range", "pattern").match(rest)
+    if value_range:
+        after = rest[value_range.end():]
+        unit = next((u for u in _units_longest_first() if after.startswith(u)), None)
+        if unit:
+            after = after[len(unit):]
+        return ParsedValue(operator="range", number=float(value_range["low"]),
+                           upper=float(value_range["high"]), kind="quantitative",
+                           unit=unit or value_range["low_unit"] or None, text=after)
 
     number_match = _NUMBER.search(rest)
     if not number_match:

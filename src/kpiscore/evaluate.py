@@ -1,0 +1,152 @@
+"""Measure the rules against the labelled set (labels/, docs/labelling.md).
+
+Scores are per category: precision, recall and F1 over indicator rows (indicator
+categories) or project tables (project categories). `leave_one_out` tunes the rules on all
+documents but one — which rules each category uses, and the thresholds under [tuning] in
+lexicons/rules.toml — and scores the held-out document, once per document.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import kpiscore
+from kpiscore import lexicon
+from kpiscore.findings import categories
+from kpiscore.model import Document
+from kpiscore.rules import RULES, Rule, run
+
+Key = tuple[str, int, int | None, str]  # document, project, row (None: project), category
+
+
+@dataclass
+class LabelledDocument:
+    name: str
+    document: Document
+    labels: set[Key]
+
+    @cached_property
+    def units(self) -> dict[str, set[tuple[str, int, int | None]]]:
+        """What can be labelled, per level: every row, every table."""
+        rows = {(self.name, p.index, r) for p in self.document.projects
+                for r in range(1, len(p.indicators) + 1)}
+        return {"indicator": rows, "project": {(self.name, p.index, None)
+                                               for p in self.document.projects}}
+
+
+def _split(cell: Any) -> list[str]:
+    return [part.strip() for part in str(cell).split(";") if part.strip()] if pd.notna(cell) else []
+
+
+def load(labels_dir: Path, seeds_dir: Path) -> list[LabelledDocument]:
+    """Every seed with both label sheets, parsed and joined to its labels."""
+    documents = []
+    for sheet in sorted(labels_dir.glob("*.indicators.csv")):
+        name = sheet.name.removesuffix(".indicators.csv")
+        seed = seeds_dir / f"{name}.txt"
+        if not seed.exists():
+            raise FileNotFoundError(f"{sheet}: seed {seed} not found")
+        document = kpiscore.parse(seed)
+        indicators = pd.read_csv(sheet, dtype={"name": str})
+        projects = pd.read_csv(labels_dir / f"{name}.projects.csv")
+        labels: set[Key] = set()
+        for line in indicators.itertuples():
+            indicator = document.projects[line.project - 1].indicators[line.row - 1]
+            if indicator.name != (line.name if pd.notna(line.name) else ""):
+                raise ValueError(f"{sheet}: project {line.project} row {line.row} is "
+                                 f"{indicator.name!r} in the parser, {line.name!r} in the sheet")
+            labels |= {(name, line.project, line.row, c) for c in _split(line.categories)}
+        for line in projects.itertuples():
+            labels |= {(name, line.project, None, c) for c in _split(line.categories)}
+        unknown = {key[3] for key in labels} - set(categories())
+        if unknown:
+            raise ValueError(f"{sheet}: unknown categories {sorted(unknown)}")
+        documents.append(LabelledDocument(name, document, labels))
+    if not documents:
+        raise FileNotFoundError(f"no label sheets in {labels_dir}")
+    return documents
+
+
+def predictions(documents: Iterable[LabelledDocument], rules: Iterable[Rule] = RULES,
+                params: dict[str, dict[str, Any]] | None = None) -> set[Key]:
+    return {(d.name, f.project, f.row, f.category)
+            for d in documents for f in run(d.document, rules, params)}
+
+
+def scores(documents: list[LabelledDocument], predicted: set[Key]) -> pd.DataFrame:
+    """Precision, recall, F1 and support per category."""
+    rows = []
+    for category, entry in categories().items():
+        units = set().union(*(d.units[entry["level"]] for d in documents))
+        truth = {k[:3] for d in documents for k in d.labels if k[3] == category} & units
+        guess = {k[:3] for k in predicted if k[3] == category} & units
+        tp = len(truth & guess)
+        precision = tp / len(guess) if guess else float("nan")
+        recall = tp / len(truth) if truth else float("nan")
+        f1 = 2 * tp / (len(truth) + len(guess)) if truth or guess else float("nan")
+        rows.append({"category": category, "support": len(truth), "predicted": len(guess),
+                     "tp": tp, "precision": precision, "recall": recall, "f1": f1})
+    return pd.DataFrame(rows).set_index("category")
+
+
+def _settings(rule: Rule) -> list[dict[str, dict[str, Any]]]:
+    """Every combination of the rule's tunable thresholds, as params overrides."""
+    grid = {key.split(".", 1)[1]: values
+            for key, values in lexicon.table("rules.toml")["tuning"].items()
+            if key.split(".", 1)[0] == rule.code}
+    return [{rule.code: dict(zip(grid, combo))} for combo in itertools.product(*grid.values())]
+
+
+def _f1(truth: set, guess: set) -> float:
+    return 2 * len(truth & guess) / (len(truth) + len(guess)) if truth or guess else 0.0
+
+
+def tune(documents: list[LabelledDocument]) -> tuple[list[Rule], dict[str, dict[str, Any]]]:
+    """Choose, per category, the thresholds and the subset of its rules with the best F1 on
+    `documents`. Returns the chosen rules and thresholds."""
+    base = lexicon.table("rules.toml")
+    params = copy.deepcopy(base)
+    chosen: list[Rule] = []
+    for category in categories():
+        truth = {k for d in documents for k in d.labels if k[3] == category}
+        candidates = []
+        for rule in (r for r in RULES if r.category == category):
+            best = None
+            for override in _settings(rule):
+                trial = copy.deepcopy(base)
+                for code, values in override.items():
+                    trial[code] = {**trial[code], **values}
+                found = predictions(documents, [rule], trial)
+                if best is None or _f1(truth, found) > _f1(truth, best[1]):
+                    best = (override, found)
+            assert best is not None
+            for code, values in best[0].items():
+                params[code] = {**params[code], **values}
+            candidates.append((rule, best[1]))
+        subsets = (s for n in range(1, len(candidates) + 1)
+                   for s in itertools.combinations(candidates, n))
+        best_subset = max(subsets, key=lambda s: _f1(truth, set().union(*(f for _, f in s))),
+                          default=())
+        chosen += [rule for rule, _ in best_subset]
+    return chosen, params
+
+
+def leave_one_out(documents: list[LabelledDocument]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores over the held-out documents (pooled), and the per-fold scores."""
+    predicted: set[Key] = set()
+    folds = []
+    for held_out in documents:
+        training = [d for d in documents if d is not held_out]
+        rules, params = tune(training)
+        fold = predictions([held_out], rules, params)
+        predicted |= fold
+        folds.append(scores([held_out], fold).assign(held_out=held_out.name))
+    return scores(documents, predicted), pd.concat(folds)

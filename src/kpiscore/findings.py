@@ -1,0 +1,44 @@
+"""A finding: one thing wrong with an indicator row or a project table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cache
+from typing import Any
+
+from kpiscore import lexicon
+
+
+class Severity(IntEnum):
+    """H / M / L of RULES.md: the row is wrong, weak, or worth a note."""
+
+    low = 1
+    medium = 2
+    high = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    suggestion: str
+    project: int
+    row: int | None = None  # 1-based indicator row; None for a project-level finding
+    source: str = "rule"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "category": self.category, "severity": self.severity.name,
+                "message": self.message, "suggestion": self.suggestion, "source": self.source}
+
+
+@cache
+def categories() -> dict[str, dict[str, str]]:
+    """The 14 DOMAIN.md categories: name -> level, title, meaning (lexicons/categories.toml)."""
+    return lexicon.table("categories.toml")
+
+
+def category_names(level: str | None = None) -> list[str]:
+    return [name for name, entry in categories().items() if level in (None, entry["level"])]

@@ -1,0 +1,71 @@
+"""Amounts of money in free text (资金用途, 项目说明), and a project's budget in 万元."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kpiscore import lexicon
+from kpiscore.model import Project
+
+_AMOUNT = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|万)(?![/每])")
+_TO_WAN = {"元": 1e-4, "万": 1.0, "万元": 1.0, "亿元": 1e4}
+_FORMULA = re.compile(
+    r"(?P<expression>\d+(?:[.,]\d+)*(?:\s*[×xX*+＋\-]\s*\d+(?:[.,]\d+)*)+)\s*[=＝]\s*"
+    r"(?P<result>\d+(?:,\d{3})*(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class Amount:
+    wan: float
+    text: str
+
+
+def amounts(text: str | None) -> list[Amount]:
+    """Every "40000 元", "16.7万元", "171万" in the text, in 万元."""
+    return [Amount(float(m["number"].replace(",", "")) * _TO_WAN[m["unit"]], m[0])
+            for m in _AMOUNT.finditer(text or "")]
+
+
+def stated_total(text: str | None) -> Amount | None:
+    """The amount that follows a total word (项目资金, 合计, 需经费 …), if the text has one."""
+    text = text or ""
+    for word in lexicon.table("money.toml")["totals"]:
+        for position in (m.end() for m in re.finditer(re.escape(word), text)):
+            found = _AMOUNT.search(text, position, position + 12)
+            if found:
+                return amounts(found[0])[0]
+    return None
+
+
+def _evaluate(expression: str) -> float:
+    """Sum of products: "10458×10+72×15" (only × + - appear in the documents)."""
+    expression = re.sub(r"\s", "", expression).replace(",", "")
+    total = 0.0
+    for sign, term in re.findall(r"([+＋\-]?)([^+＋\-]+)", expression):
+        product = 1.0
+        for factor in re.split(r"[×xX*]", term):
+            product *= float(factor)
+        total += -product if sign == "-" else product
+    return total
+
+
+def formula_errors(text: str | None) -> list[str]:
+    """Written sums whose stated result is wrong: "100×33+180×50=12300" is right."""
+    wrong = []
+    for match in _FORMULA.finditer(text or ""):
+        stated = float(match["result"].replace(",", ""))
+        if abs(_evaluate(match["expression"]) - stated) > max(0.005 * stated, 0.01):
+            wrong.append(match[0])
+    return wrong
+
+
+def budget(project: Project) -> float | None:
+    """预算数 in 万元; without one, the total stated in 项目说明 or 资金用途."""
+    if project.budget_wan:
+        return project.budget_wan
+    for text in (project.explanation, project.purpose):
+        total = stated_total(text)
+        if total:
+            return total.wan
+    return None

@@ -1,0 +1,48 @@
+"""The rules: every check kpiscore runs, and how to select and run them.
+
+Each rule is a small class with a code, a category, a severity and its documentation
+(see `kpiscore rules`); the modules group them by what they look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from kpiscore.findings import Finding
+from kpiscore.model import Document
+from kpiscore.rules import (basis_rules, category_rules, cost_rules, placeholder_rules, table_rules,
+                            text_rules, value_rules)
+from kpiscore.rules.base import Context, Example, Rule
+
+RULES: tuple[Rule, ...] = (*placeholder_rules.RULES, *value_rules.RULES, *text_rules.RULES,
+                           *category_rules.RULES, *basis_rules.RULES, *cost_rules.RULES,
+                           *table_rules.RULES)
+BY_CODE = {rule.code: rule for rule in RULES}
+
+__all__ = ["BY_CODE", "RULES", "Context", "Example", "Rule", "run", "select"]
+
+
+def _matches(rule: Rule, selectors: Iterable[str]) -> bool:
+    """A selector is a code ("TXT-01"), a code prefix ("TXT", "VAL-1") or a category name."""
+    return any(rule.code.startswith(s.upper()) or rule.category == s.upper() for s in selectors)
+
+
+def select(include: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> list[Rule]:
+    """The rules matching `include` (all when empty) and not `exclude`."""
+    include, exclude = list(include or []), list(exclude)
+    for selector in include + exclude:
+        if not any(_matches(rule, [selector]) for rule in RULES):
+            raise ValueError(f"unknown rule or category {selector!r} (see `kpiscore rules`)")
+    return [rule for rule in RULES
+            if (not include or _matches(rule, include)) and not _matches(rule, exclude)]
+
+
+def run(document: Document, rules: Iterable[Rule] = RULES,
+        params: dict[str, dict[str, Any]] | None = None) -> list[Finding]:
+    """All findings of `rules` on the document, in document order."""
+    context = Context(document) if params is None else Context(document, params)
+    found = [finding for rule in rules for finding in rule.findings(context)]
+    return sorted(found, key=lambda f: (f.project, f.row or 0, f.rule))
+
+

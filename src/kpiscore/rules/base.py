@@ -1,0 +1,98 @@
+"""What a rule is: a code, a category, a severity, documentation, and a check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+from kpiscore import lexicon
+from kpiscore.findings import Finding, Severity
+from kpiscore.model import Document, Indicator, Project
+
+
+@dataclass(frozen=True)
+class Example:
+    """A real row or table from a seed: `text` as printed, `source` like "001#1 row 1"."""
+
+    text: str
+    source: str
+
+
+@dataclass
+class Context:
+    """What rules may look at beyond one row: the whole document and the thresholds."""
+
+    document: Document
+    params: dict[str, dict[str, Any]] = field(default_factory=lambda: lexicon.table("rules.toml"))
+
+    @cached_property
+    def withheld(self) -> set[int]:
+        """Projects whose every value is 涉密: reported, not scored (RULES.md CMP-06)."""
+        secret = lexicon.table("rules.toml")["CMP-06"]["marker"]
+        return {project.index for project in self.document.projects
+                if project.indicators and all(secret in indicator.value
+                                              for indicator in project.indicators)}
+
+    def projects(self) -> Iterator[Project]:
+        """The projects rules judge: all but the withheld ones."""
+        return (p for p in self.document.projects if p.index not in self.withheld)
+
+
+class Rule:
+    """One check. Subclasses set the class attributes and implement `findings`."""
+
+    code: ClassVar[str]
+    title: ClassVar[str]
+    category: ClassVar[str]
+    severity: ClassVar[Severity]
+    flags: ClassVar[str]  # what it flags
+    why: ClassVar[str]  # why it matters: the official basis
+    fix: ClassVar[str]  # how to fix it, shown with every finding
+    bad: ClassVar[Example]
+    good: ClassVar[Example]
+
+    def param(self, context: Context, key: str) -> Any:
+        return context.params[self.code][key]
+
+    def findings(self, context: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(self, message: str, project: Project, row: int | None = None) -> Finding:
+        return Finding(self.code, self.category, self.severity, message, self.fix,
+                       project.index, row)
+
+
+class IndicatorRule(Rule):
+    """A rule that looks at one row at a time (with its project and document around it)."""
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        """The message when the row is flagged, else None."""
+        raise NotImplementedError
+
+    def findings(self, context: Context) -> Iterator[Finding]:
+        for project in context.projects():
+            for row, indicator in enumerate(project.indicators, start=1):
+                message = self.check(indicator, project, context)
+                if message:
+                    yield self.finding(message, project, row)
+
+
+class ProjectRule(Rule):
+    """A rule that looks at a whole table."""
+
+    def check(self, project: Project, context: Context) -> str | None:
+        raise NotImplementedError
+
+    def findings(self, context: Context) -> Iterator[Finding]:
+        for project in context.projects():
+            message = self.check(project, context)
+            if message:
+                yield self.finding(message, project)
+
+
+def clip(text: str, width: int = 24) -> str:
+    """Quote a cell in a one-line message."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,78 @@
+"""WEAK_BASIS: 指标值确定依据 that names no source."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from kpiscore import kinds, lexicon
+from kpiscore.findings import Severity
+from kpiscore.model import Indicator, Project
+from kpiscore.rules.base import Context, Example, IndicatorRule, clip
+from kpiscore.text import compact
+from kpiscore.values import parse_value
+
+
+def _names_a_source(basis: str) -> bool:
+    return any(re.search(p, compact(basis)) for p in lexicon.table("basis.toml")["sources"])
+
+
+class GenericBasis(IndicatorRule):
+    code = "VAL-11"
+    title = "依据缺失或泛化 (basis empty or generic)"
+    category = "WEAK_BASIS"
+    severity = Severity.medium
+    flags = ("An empty or placeholder 指标值确定依据, or one that names no source: 依据县财政预算批复 "
+             "on a row that is not a cost, 实际工作需要, 机关要求, 文件要求, 经验标准.")
+    why = ("财预〔2020〕10号 and local evaluation methods list the standards a value may rest on: "
+           "计划, 行业, 历史, or other standards confirmed by finance; the budget system offers "
+           "them as a dictionary (INDEXSTANDARDS).")
+    fix = "Name the source: the plan or policy document and its number, the industry standard, or last year's actual figure."
+    bad = Example("产出指标 | 数量指标 | 办公取暖费支付的比例 | 用于办公取暖正常运行工作开展的程度 | "
+                  "≥90 用于办公取暖正常运行工作开展的程度 | 依据县财政预算批复", "001#1 row 1")
+    good = Example("产出指标 | 时效指标 | 结案时间 | 监察案件结案时间 | <60工作日 | 《劳动保障监察条例》",
+                   "000#4 row 3")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        basis = indicator.basis
+        if parse_value(basis).kind in ("empty", "placeholder"):
+            return "指标值确定依据为空" if not basis.strip() else f"指标值确定依据是占位符「{basis}」"
+        folded = compact(basis)
+        table = lexicon.table("basis.toml")
+        if "预算" in folded and kinds.level2_kind(indicator) in table["budget_ok_kinds"]:
+            return None
+        if any(re.fullmatch(p, folded) for p in table["generic"]) or (
+                "预算批复" in folded and len(folded) <= 10):
+            return f"指标值确定依据「{clip(basis)}」过于笼统，未说明具体来源"
+        return None
+
+
+class BasisFromAnotherColumn(IndicatorRule):
+    code = "VAL-12"
+    title = "依据错列 (basis holds another column's text)"
+    category = "WEAK_BASIS"
+    severity = Severity.medium
+    flags = ("A 指标值确定依据 that names no source and instead holds an aim, a satisfaction "
+             "phrase, or the row's own name, description or value.")
+    why = ("The basis must say where the value comes from (计划 / 行业 / 历史 standard); text "
+           "shifted from another column leaves the value without any.")
+    fix = "Replace the text with the value's source (document, standard, data) and move the text to the column it belongs to."
+    bad = Example("满意度指标 | 服务对象满意度指标 | 群众满意度 | 群众对人社部门服务满意度 | >=95% | "
+                  "大部分群众对人社部门提供的服务满意", "004#1 row 7")
+    good = Example("产出指标 | 时效指标 | 结案时间 | 监察案件结案时间 | <60工作日 | 《劳动保障监察条例》",
+                   "000#4 row 3")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        basis = compact(indicator.basis)
+        if len(basis) < 2 or _names_a_source(basis):
+            return None
+        for cell in (indicator.name, indicator.description, indicator.value):
+            if cell and fuzz.partial_ratio(basis, compact(cell)) >= self.param(context, "similarity") * 100:
+                return f"指标值确定依据「{clip(indicator.basis)}」重复了本行其他单元的内容"
+        if len(basis) >= self.param(context, "min_prose") or "满意" in basis:
+            return f"指标值确定依据「{clip(indicator.basis)}」是目标或描述，不是依据来源"
+        return None
+
+
+RULES = (GenericBasis(), BasisFromAnotherColumn())

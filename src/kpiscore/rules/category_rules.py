@@ -1,0 +1,103 @@
+"""MISCATEGORIZED: rows filed under a 二级 / 一级 they do not belong to."""
+
+from __future__ import annotations
+
+import re
+
+from kpiscore import kinds, lexicon
+from kpiscore.findings import Severity
+from kpiscore.model import Indicator, Project
+from kpiscore.rules.base import Context, Example, IndicatorRule, clip
+from kpiscore.text import compact
+
+# Which value classes contradict a 二级 kind (RULES.md TXT-05).
+_WRONG_CLASS = {"数量": ("percent",), "时效": ("money", "unit_money"),
+                "质量": ("money", "unit_money", "time")}
+_CLASS_NAMES = {"percent": "比率", "money": "金额", "unit_money": "单位成本", "time": "时间"}
+
+
+def _matches(name: str, section: str) -> bool:
+    patterns = lexicon.table("categories_misplaced.toml")[section]
+    return any(re.search(pattern, compact(name)) for pattern in patterns)
+
+
+class ValueClassContradictsLevel2(IndicatorRule):
+    code = "TXT-05"
+    title = "类别错位 (the value's kind does not fit its 二级)"
+    category = "MISCATEGORIZED"
+    severity = Severity.medium
+    flags = ("A rate or percentage under 数量, money under 时效 or 质量, a time under 质量.")
+    why = ("The 二级 definitions of 财预〔2015〕88号 / 财预〔2021〕101号: 数量 counts outputs, 质量 "
+           "states standards, 时效 deadlines, 成本 money.")
+    fix = "Move the row to the 二级 its value measures (a rate to 质量, money to 成本), or restate it as that 二级 asks."
+    bad = Example("产出指标 | 数量指标 | 上年创业担保贷款发放额 | 上年创业担保贷款发放额 | ≥15% | 冀财金【2023】63号",
+                  "001#7 row 2")
+    good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        level2 = kinds.level2_kind(indicator)
+        value_class = kinds.unit_class(indicator.parsed.unit)
+        if value_class is None and level2 == "数量" and kinds.name_class(indicator.name) == "percent":
+            value_class = "percent"
+        if value_class not in _WRONG_CLASS.get(level2 or "", ()):
+            return None
+        return f"{indicator.level2}下的「{clip(indicator.name)}」是{_CLASS_NAMES[value_class]}"
+
+
+class ProcessAsResult(IndicatorRule):
+    code = "TXT-06"
+    title = "以投入或过程代替效益 (fund flow used as a benefit)"
+    category = "MISCATEGORIZED"
+    severity = Severity.medium
+    flags = ("Fund-flow or process measures (资金到位率, 拨付率, 支付比例, 预算执行率, 资金合规使用) "
+             "under 效益.")
+    why = ("Input quantities are not performance results; 财预〔2020〕10号 scores 预算执行率 on its "
+           "own, so it must not stand in for a benefit.")
+    fix = "Move fund-flow measures out of 效益 and state the effect the spending has on its beneficiaries."
+    bad = Example("效果指标 | 经济效益指标 | 缴费补贴到位情况（%） | … | =100.00% | …", "004#2 row 2")
+    good = Example("效益指标 | 经济效益指标 | 担保代偿率 | … | ≤10% | …", "001#7 row 5")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        if kinds.level1_kind(indicator) != "效益" or not _matches(indicator.name, "process"):
+            return None
+        return f"「{clip(indicator.name)}」是资金或过程指标，放在了{indicator.level2}"
+
+
+class OutputAsBenefit(IndicatorRule):
+    code = "TXT-07"
+    title = "效益写成产出 (output or satisfaction used as a benefit)"
+    category = "MISCATEGORIZED"
+    severity = Severity.medium
+    flags = "Delivery measures (发放率, 到位情况, 完成率) or satisfaction under 效益."
+    why = ("财预〔2015〕88号 / 财预〔2021〕101号 define 效益 as the effect the outputs bring about; "
+           "reviewers list 满意度代替效益 and 产出与效益混淆 as common defects.")
+    fix = "Put delivery rates under 产出 and satisfaction under 满意度; state the effect under 效益."
+    bad = Example("效益指标 | 社会效益指标 | 群众满意度 | …", "001#14 row 5")
+    good = Example("效益指标 | 经济效益指标 | 担保代偿率 | … | ≤10% | …", "001#7 row 5")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        if kinds.level1_kind(indicator) != "效益" or _matches(indicator.name, "process"):
+            return None
+        if not (_matches(indicator.name, "delivery") or "满意" in indicator.name):
+            return None
+        return f"「{clip(indicator.name)}」衡量的是产出或满意度，放在了{indicator.level2}"
+
+
+class Level2OutsideLevel1(IndicatorRule):
+    code = "CMP-03"
+    title = "层级标签非法 (二级 under the wrong 一级)"
+    category = "MISCATEGORIZED"
+    severity = Severity.low
+    flags = "A 二级 label that does not belong to its 一级 (满意度 | 社会效益指标, 产出 | 可持续影响指标)."
+    why = "The indicator tree of 财预〔2015〕88号 / 财预〔2021〕101号 fixes which 二级 sit under each 一级."
+    fix = "Correct the 一级 or 二级 label so the row sits in the standard tree."
+    bad = Example("(none in the seeds) 满意度指标 | 社会效益指标 | …", "-")
+    good = Example("效益指标 | 可持续影响指标 | …", "002#1 row 7")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        if kinds.belongs(kinds.level1_kind(indicator), kinds.level2_kind(indicator)):
+            return None
+        return f"二级指标「{indicator.level2}」不属于一级指标「{indicator.level1}」"
+
+
+RULES = (ValueClassContradictsLevel2(), ProcessAsResult(), OutputAsBenefit(), Level2OutsideLevel1())

@@ -1,0 +1,216 @@
+"""ECHO, BOILERPLATE and UNRELATED: what the wording of a row says about the project."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from rapidfuzz import fuzz
+
+from kpiscore import lexicon
+from kpiscore.findings import Finding, Severity
+from kpiscore.model import Indicator, Project
+from kpiscore.rules.base import Context, Example, IndicatorRule, Rule, clip
+from kpiscore.text import compact
+
+
+def _strip_fillers(text: str) -> str:
+    """Wording without the fillers that add nothing (情况, 程度, 的 …): see boilerplate.toml."""
+    text = compact(text)
+    for filler in lexicon.table("boilerplate.toml")["fillers"]:
+        text = text.replace(filler, "")
+    return text
+
+
+def _same_wording(first: str, second: str, similarity: float) -> bool:
+    first, second = _strip_fillers(first), _strip_fillers(second)
+    if not first or not second:
+        return False
+    if first in second or second in first:
+        return min(len(first), len(second)) >= 2
+    return fuzz.ratio(first, second) >= similarity * 100
+
+
+def _value_words(indicator: Indicator) -> str:
+    """The words of a value: all of it when qualitative, the prose after the number else."""
+    parsed = indicator.parsed
+    return indicator.value if parsed.kind == "qualitative" else parsed.text
+
+
+class ValueEchoesName(IndicatorRule):
+    code = "TXT-01"
+    title = "值回显 (value repeats the name or description)"
+    category = "ECHO"
+    severity = Severity.high
+    flags = ("A 指标值 whose words (after the operator, number and unit) repeat the 三级指标 or "
+             "the 绩效指标描述: `≥90 用于办公取暖正常运行工作开展的程度`, or a value equal to the name.")
+    why = ("财预〔2015〕88号 (细化量化) and 财预〔2020〕10号 (绩效指标明确性): the value must state a "
+           "measurable target; repeating the name states none.")
+    fix = "Write the target itself in 指标值: operator, number and unit (≥95%、≥300笔、12月31日前)."
+    bad = Example("产出指标 | 数量指标 | 办公取暖费支付的比例 | 用于办公取暖正常运行工作开展的程度 | "
+                  "≥90 用于办公取暖正常运行工作开展的程度 | 依据县财政预算批复", "001#1 row 1")
+    good = Example("产出指标 | 质量指标 | 到位准确率 | 到位准确率：准确发放人数*100% | ≥95% | 合同约定",
+                   "002#1 row 2")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        words = _value_words(indicator)
+        if len(compact(words)) < self.param(context, "min_length"):
+            return None
+        similarity = self.param(context, "similarity")
+        for label, cell in (("三级指标", indicator.name), ("绩效指标描述", indicator.description)):
+            if _same_wording(words, cell, similarity):
+                return f"指标值「{clip(indicator.value)}」重复了{label}「{clip(cell, 16)}」"
+        return None
+
+
+class DescriptionCopiesName(IndicatorRule):
+    code = "TXT-02"
+    title = "描述照抄名称 (description copies the name)"
+    category = "ECHO"
+    severity = Severity.low
+    flags = ("A 绩效指标描述 equal to the 三级指标, or equal to it plus only 情况 / 程度 / 的 / "
+             "比例: it gives no definition, scope or formula.")
+    why = ("The budget system has 指标解释 and 计算公式 fields for exactly this; 财预〔2020〕10号 asks "
+           "for indicators that are clear and measurable.")
+    fix = "Define the indicator: what is counted, over which population, and the formula (A÷B×100%)."
+    bad = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
+    good = Example("产出指标 | 时效指标 | 发放及时率 | 发放及时率=及时发放的次数/发放总数*100% | ≥95% | 合同约定",
+                   "002#1 row 3")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        name, description = _strip_fillers(indicator.name), _strip_fillers(indicator.description)
+        if not name or name != description:
+            return None
+        return f"绩效指标描述「{clip(indicator.description)}」只是重复指标名称"
+
+
+class Slogan(IndicatorRule):
+    code = "TXT-04"
+    title = "套话 (generic slogan)"
+    category = "BOILERPLATE"
+    severity = Severity.medium
+    flags = ("A generic slogan in the name or value: 社会保障制度更加公平可持续, 促进经济社会的更好"
+             "发展, 保证社保工作顺利开展, 维持单位正常运转, 提高效率.")
+    why = ("财预〔2015〕88号 (相关性) requires indicators tied to the project; 财预〔2021〕101号 names "
+           "高度关联 as a principle. A slogan fits every table and measures none.")
+    fix = "Name what this project's money delivers or changes, with a measurable value."
+    bad = Example("效益指标 | 社会效益指标 | 保证社保工作顺利开展 | 保证社保工作顺利开展 | 保证社保工作顺利开展 | "
+                  "机关要求", "002#1 row 6")
+    good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        for cell in (indicator.name, _value_words(indicator)):
+            folded = compact(cell)
+            if any(re.search(p, folded) for p in lexicon.table("boilerplate.toml")["slogans"]):
+                return f"「{clip(cell)}」是套话，未说明本项目的具体产出或效果"
+        return None
+
+
+def _skeleton(name: str) -> str:
+    """A name with its slot words masked: 按时完成数量的比例 -> 按时完成□."""
+    text = compact(name)
+    table = lexicon.table("boilerplate.toml")
+    for slot in table["slots"]:
+        text = text.replace(slot, "□")
+    for filler in table["fillers"]:
+        text = text.removesuffix(filler)
+    return text
+
+
+class SlotFilledTemplate(Rule):
+    code = "DUP-03"
+    title = "句式模板替换 (slot-filled template)"
+    category = "BOILERPLATE"
+    severity = Severity.medium
+    flags = ("Rows of one table made from one skeleton with the 二级 word swapped in: "
+             "按时完成数量的比例, 按时完成质量的程度, 按时限完成经济效益程度.")
+    why = ("财预〔2015〕88号 (相关性): each indicator should measure a distinct aspect of this "
+           "project; a template filled with category names measures none.")
+    fix = "Replace each templated row with a real indicator of that category for this project."
+    bad = Example("产出指标 | 质量指标 | 按时完成质量的程度 | …", "001#11 row 2")
+    good = Example("产出指标 | 质量指标 | 到位准确率 | 到位准确率：准确发放人数*100% | ≥95% | 合同约定",
+                   "002#1 row 2")
+
+    def findings(self, context: Context) -> Iterator[Finding]:
+        for project in context.projects():
+            skeletons = [_skeleton(indicator.name) for indicator in project.indicators]
+            counts = Counter(s for s in skeletons if "□" in s)
+            for row, skeleton in enumerate(skeletons, start=1):
+                if counts[skeleton] >= self.param(context, "min_rows"):
+                    name = project.indicators[row - 1].name
+                    yield self.finding(f"「{clip(name)}」与本表另外{counts[skeleton] - 1}行是同一句式模板"
+                                       "，只替换了类别词", project, row)
+
+
+class RepeatedAcrossProjects(Rule):
+    code = "DUP-04"
+    title = "跨项目套话 (the same generic row in many projects)"
+    category = "BOILERPLATE"
+    severity = Severity.medium
+    flags = ("A row (name and value words) repeated unchanged in several projects of the document "
+             "while naming nothing of the project: no word shared with its title, use or goal, "
+             "and no quantified value.")
+    why = ("财预〔2015〕88号 (相关性): indicators are set per project; a row pasted into many tables "
+           "is template text, not a target of this project.")
+    fix = "Replace the shared row with an indicator specific to this project's output or effect."
+    bad = Example("效益指标 | 可持续影响指标 | 社会保障制度更加公平可持续 | … | ≥90 社会保障制度更加公平可持续",
+                  "001#2 row 6")
+    good = Example("满意度指标 | 服务对象满意度指标 | 群众满意度 | 群众对人社部门服务满意度 | >=95% | "
+                   "大部分群众对人社部门提供的服务满意", "004#1 row 7")
+
+    def findings(self, context: Context) -> Iterator[Finding]:
+        projects = list(context.projects())
+        key = lambda indicator: _strip_fillers(indicator.name) + "|" + _strip_fillers(_value_words(indicator))
+        spread = Counter(k for project in projects for k in {key(i) for i in project.indicators})
+        for project in projects:
+            own = _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))
+            for row, indicator in enumerate(project.indicators, start=1):
+                times = spread[key(indicator)]
+                if times < self.param(context, "min_projects") or indicator.parsed.unit:
+                    continue
+                if _bigrams(indicator.name) & own:
+                    continue
+                yield self.finding(f"「{clip(indicator.name)}」原样出现在{times}个项目中，"
+                                   "未体现本项目内容", project, row)
+
+
+def _bigrams(text: str) -> set[str]:
+    """Content bigrams of a text, without the generic words listed in relatedness.toml."""
+    text = compact(text)
+    for word in lexicon.table("relatedness.toml")["generic"]:
+        text = text.replace(word, "|")
+    return {text[i:i + 2] for i in range(len(text) - 1) if "|" not in text[i:i + 2]}
+
+
+class UnrelatedToProject(IndicatorRule):
+    code = "TXT-10"
+    title = "与项目无关 (indicator unrelated to the project)"
+    category = "UNRELATED"
+    severity = Severity.medium
+    flags = ("An indicator that shares no content word with its project's title, 资金用途 and "
+             "绩效目标, but does share words with another project of the same document: it "
+             "measures someone else's work (an office-expenses project measured by 退休人数).")
+    why = ("财预〔2015〕88号 完整性 and 相关性: indicators must match what the money is for.")
+    fix = "Measure what this project's money buys or achieves; move the row to the project it belongs to."
+    bad = Example("产出指标 | 数量指标 | 退休人数 | … | 93464人 | …", "000#7 row 1")
+    good = Example("产出指标 | 成本指标 | 总成本 | 总成本：反映按项目发放资金情况 | ≤47.43万元 | 合同约定",
+                   "002#1 row 4")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        words = _bigrams(indicator.name + indicator.description)
+        if not words:
+            return None
+        own = _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))
+        if words & own:
+            return None
+        others = [other for other in context.projects() if other.index != project.index
+                  and len(words & _bigrams(other.title + (other.purpose or ""))) >= 2]
+        if not others:
+            return None
+        return (f"「{clip(indicator.name)}」与本项目的名称、用途和目标无关，"
+                f"更像第{others[0].index}个项目「{clip(others[0].title, 16)}」的指标")
+
+
+RULES = (ValueEchoesName(), DescriptionCopiesName(), Slogan(), SlotFilledTemplate(),
+         RepeatedAcrossProjects(), UnrelatedToProject())
