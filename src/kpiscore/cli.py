@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -85,3 +85,137 @@ def parse(
         write(documents, output_format.value, output, Console(file=sys.stdout))
     if failures:
         raise typer.Exit(INPUT_ERROR)
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class Level(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+FINDINGS = 1
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Documents to check: .docx, .pdf, .xlsx or text.",
+                                                show_default=False)],
+    output_format: Annotated[CheckFormat, typer.Option(
+        "--format", "-f", help="text (linter lines and summaries), json (the parse contract with "
+                               "findings and scores) or csv (one row per finding).")] = CheckFormat.text,
+    select: Annotated[list[str] | None, typer.Option(
+        help="Only these rules: codes (TXT-01), code prefixes (TXT) or categories (ECHO). "
+             "Repeat or separate with commas.", show_default=False)] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        help="Leave out these rules (same forms as --select).", show_default=False)] = None,
+    severity: Annotated[Level | None, typer.Option(
+        help="Exit 1 only for findings at or above this severity [default: low, or the config].",
+        show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write here instead of the terminal.")] = None,
+) -> None:
+    """Flag defective indicators and score every project, like a linter.
+
+    Exit codes: 0 no findings at or above --severity; 1 some; 2 usage or input error.
+    Settings may also come from [tool.kpiscore] in pyproject.toml or from kpiscore.toml.
+    """
+    from kpiscore import config, rules
+    from kpiscore.findings import Severity
+    from kpiscore.review import review
+
+    try:
+        settings = config.load()
+        chosen = rules.select(_listed(select) or settings.select, _listed(ignore) or settings.ignore)
+        threshold = Severity[(severity.value if severity else settings.severity)]
+    except (InputError, ValueError, KeyError) as error:
+        typer.echo(f"kpiscore: {error}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    documents, failures = read_all(files)
+    reviews = []
+    for document in documents:
+        try:
+            reviews.append(review(document, chosen))
+        except Exception as error:  # a bug must not lose the other files of a batch
+            failures.append(f"{document.source}: unexpected {type(error).__name__} while checking: "
+                            f"{error} (please report this)")
+            typer.echo(f"kpiscore: {failures[-1]}", err=True)
+    if reviews and output is None:
+        _write_reviews(reviews, output_format, sys.stdout)
+    elif reviews and output is not None:
+        encoding = "utf-8-sig" if output_format is CheckFormat.csv else "utf-8"  # for Excel
+        with output.open("w", encoding=encoding) as handle:
+            _write_reviews(reviews, output_format, handle, width=160)
+    if failures:
+        raise typer.Exit(INPUT_ERROR)
+    if any(r.at_least(threshold) for r in reviews):
+        raise typer.Exit(FINDINGS)
+
+
+def _write_reviews(reviews: list, output_format: CheckFormat, handle: TextIO,
+                   width: int | None = None) -> None:
+    from kpiscore.review import print_text, to_csv, to_json
+
+    if output_format is CheckFormat.text:
+        print_text(reviews, Console(file=handle, width=width))
+    elif output_format is CheckFormat.json:
+        handle.write(to_json(reviews) + "\n")
+    else:
+        handle.write(to_csv(reviews))
+
+
+def _listed(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+@app.command("rules")
+def list_rules(
+    code: Annotated[str | None, typer.Argument(help="A rule code (TXT-01) to explain in full.",
+                                               show_default=False)] = None,
+) -> None:
+    """List the rules, or explain one: what it flags, why, how to fix it, bad and good rows."""
+    from kpiscore.rule_docs import explain, print_catalogue
+    from kpiscore.rules import BY_CODE
+
+    console = Console()
+    if code is None:
+        print_catalogue(console)
+    elif code.upper() in BY_CODE:
+        explain(BY_CODE[code.upper()], console)
+    else:
+        typer.echo(f"kpiscore: unknown rule {code!r} (run `kpiscore rules` for the list)", err=True)
+        raise typer.Exit(INPUT_ERROR)
+
+
+@app.command("eval")
+def evaluate(
+    labels: Annotated[Path, typer.Option(help="Folder of label sheets (see docs/labelling.md).")
+                      ] = Path("labels"),
+    seeds: Annotated[Path | None, typer.Option(
+        help="Folder of the seed documents [default: $KPISCORE_SEEDS or ../shared/seeds].",
+        show_default=False)] = None,
+    folds: Annotated[bool, typer.Option(help="Also print the score of each held-out document.")
+                     ] = False,
+) -> None:
+    """Precision, recall and F1 of the rules per category, in-sample and leave-one-document-out."""
+    import os
+
+    from kpiscore import evaluate as measure
+
+    seeds = seeds or Path(os.environ.get("KPISCORE_SEEDS", "../shared/seeds"))
+    try:
+        documents = measure.load(labels, seeds)
+    except (FileNotFoundError, ValueError, InputError) as error:
+        typer.echo(f"kpiscore: {error}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    console = Console()
+    in_sample = measure.scores(documents, measure.predictions(documents))
+    pooled, per_fold = measure.leave_one_out(documents)
+    measure.print_scores(in_sample, pooled, console)
+    if folds:
+        console.print(per_fold.round(2).to_string())

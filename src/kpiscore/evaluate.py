@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from rich.console import Console
+from rich.table import Table
 
 import kpiscore
 from kpiscore import lexicon
@@ -150,3 +152,16 @@ def leave_one_out(documents: list[LabelledDocument]) -> tuple[pd.DataFrame, pd.D
         predicted |= fold
         folds.append(scores([held_out], fold).assign(held_out=held_out.name))
     return scores(documents, predicted), pd.concat(folds)
+
+
+def print_scores(in_sample: pd.DataFrame, held_out: pd.DataFrame, console: Console) -> None:
+    """One table: support, then P / R / F1 in-sample and leave-one-document-out."""
+    table = Table(title="rules against the labelled set (P / R / F1)")
+    for column in ("category", "labelled", "in-sample P", "R", "F1", "held-out P", "R", "F1"):
+        table.add_column(column, justify="left" if column == "category" else "right")
+    show = lambda x: "—" if pd.isna(x) else f"{x:.2f}"
+    for category in in_sample.index:
+        a, b = in_sample.loc[category], held_out.loc[category]
+        table.add_row(category, str(int(a.support)), show(a.precision), show(a.recall), show(a.f1),
+                      show(b.precision), show(b.recall), show(b.f1))
+    console.print(table)

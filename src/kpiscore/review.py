@@ -1,0 +1,128 @@
+"""A checked document: its records, the findings of the rules, and the scores — and how
+that review is written out (linter text, JSON contract, CSV of findings)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from kpiscore import rules as rule_set
+from kpiscore.findings import Finding, Severity, categories
+from kpiscore.model import Document
+from kpiscore.rules.base import Context
+from kpiscore.scores import ProjectScore, score_document, summary
+
+FINDING_COLUMNS = ["source", "project", "project_title", "row", "location", "name", "rule",
+                   "category", "severity", "message", "suggestion"]
+_STYLE = {Severity.high: "bold red", Severity.medium: "yellow", Severity.low: "cyan"}
+
+
+@dataclass
+class Review:
+    document: Document
+    findings: list[Finding]
+    scores: dict[int, ProjectScore]
+
+    def at_least(self, severity: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity >= severity]
+
+    def summary(self) -> dict[str, Any]:
+        return summary(self.document, self.findings, self.scores)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parse contract, with findings and scores on every indicator and project."""
+        payload = self.document.to_dict()
+        for project, entry in zip(self.document.projects, payload["projects"]):
+            own = [f for f in self.findings if f.project == project.index]
+            score = self.scores[project.index]
+            entry.update(score.to_dict())
+            entry["findings"] = [f.to_dict() for f in own if f.row is None]
+            for row, indicator in enumerate(entry["indicators"], start=1):
+                indicator["score"] = score.indicator_scores[row - 1]
+                indicator["findings"] = [f.to_dict() for f in own if f.row == row]
+        payload["summary"] = self.summary()
+        return payload
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding."""
+        projects = {p.index: p for p in self.document.projects}
+        rows = []
+        for finding in self.findings:
+            project = projects[finding.project]
+            indicator = project.indicators[finding.row - 1] if finding.row else None
+            rows.append({
+                "source": self.document.source, "project": finding.project,
+                "project_title": project.title, "row": finding.row,
+                "location": str((indicator or project).location),
+                "name": indicator.name if indicator else "", "rule": finding.rule,
+                "category": finding.category, "severity": finding.severity.name,
+                "message": finding.message, "suggestion": finding.suggestion,
+            })
+        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def review(document: Document, rules: Iterable[rule_set.Rule] = rule_set.RULES) -> Review:
+    """Run the rules on a parsed document and score it."""
+    context = Context(document)
+    findings = rule_set.run(document, rules)
+    return Review(document, findings, score_document(document, findings, context.withheld))
+
+
+def to_json(reviews: list[Review]) -> str:
+    payload = [r.to_dict() for r in reviews]
+    return json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)
+
+
+def to_csv(reviews: list[Review]) -> str:
+    frames = [r.to_frame() for r in reviews]
+    return pd.concat(frames, ignore_index=True).to_csv(index=False) if frames else ""
+
+
+def print_text(reviews: list[Review], console: Console) -> None:
+    """Linter-style lines, then a summary per document and by category."""
+    for result in reviews:
+        projects = {p.index: p for p in result.document.projects}
+        for finding in result.findings:
+            project = projects[finding.project]
+            where = project.indicators[finding.row - 1].location if finding.row else project.location
+            row = f" row {finding.row}" if finding.row else ""
+            console.print(
+                f"{result.document.source}:{where}: #{project.index}{row} "
+                f"[{_STYLE[finding.severity]}]{finding.rule}[/] {finding.category} "
+                f"{finding.message}", highlight=False, markup=True, soft_wrap=True)
+        _print_scores(result, console)
+    _print_categories(reviews, console)
+
+
+def _print_scores(result: Review, console: Console) -> None:
+    info = result.summary()
+    table = Table(title=f"{result.document.source} — {result.document.unit_name or '?'} "
+                        f"{result.document.year or ''}: score {info['score']}, "
+                        f"{info['findings']} findings")
+    for column in ("#", "project", "预算数(万元)", "score", "grade", "findings"):
+        table.add_column(column, justify="right" if column != "project" else "left")
+    counts = Counter(f.project for f in result.findings)
+    for project in result.document.projects:
+        score = result.scores[project.index]
+        table.add_row(str(project.index), project.title,
+                      "" if project.budget_wan is None else f"{project.budget_wan:,.2f}",
+                      "N/A" if score.score is None else f"{score.score:.1f}", score.grade,
+                      str(counts[project.index]))
+    console.print(table)
+
+
+def _print_categories(reviews: list[Review], console: Console) -> None:
+    counts = Counter(f.category for r in reviews for f in r.findings)
+    table = Table(title="findings by category")
+    for column in ("category", "", "findings"):
+        table.add_column(column)
+    for name, entry in categories().items():
+        table.add_row(name, entry["title"], str(counts[name]))
+    console.print(table)
