@@ -125,17 +125,18 @@ def tune(documents: list[LabelledDocument]) -> tuple[list[Rule], dict[str, dict[
             for override in _settings(rule):
                 trial = copy.deepcopy(base)
                 for code, values in override.items():
-                    trial[code] = {**trial[code], **values}
+                    trial[code] = {**trial.get(code, {}), **values}
                 found = predictions(documents, [rule], trial)
                 if best is None or _f1(truth, found) > _f1(truth, best[1]):
                     best = (override, found)
             assert best is not None
             for code, values in best[0].items():
-                params[code] = {**params[code], **values}
+                params[code] = {**params.get(code, {}), **values}
             candidates.append((rule, best[1]))
         subsets = (s for n in range(1, len(candidates) + 1)
                    for s in itertools.combinations(candidates, n))
-        best_subset = max(subsets, key=lambda s: _f1(truth, set().union(*(f for _, f in s))),
+        # ties go to the larger subset: a rule stays unless it hurts on the training documents
+        best_subset = max(subsets, key=lambda s: (_f1(truth, set().union(*(f for _, f in s))), len(s)),
                           default=())
         chosen += [rule for rule, _ in best_subset]
     return chosen, params

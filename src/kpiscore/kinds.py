@@ -54,6 +54,10 @@ def polarity(indicator: Indicator) -> str | None:
     are (满意度, 覆盖率, counts), None when the name does not say."""
     words = lexicon.table("kinds.toml")["polarity"]
     name = lexicon.normalize_label(indicator.name)
+    if any(word in name for word in words["lower_rates"]):
+        return "lower"
+    if name_class(indicator.name) == "percent":  # 规定时间内支付率: a rate, not a time
+        return "higher"
     for direction in ("lower", "higher"):
         if any(word in name for word in words[direction]):
             return direction

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kpiscore import lexicon
+
 # Ideographs and CJK / full-width punctuation (、。【】《》（），：％ …).
 _IDEOGRAPH = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2026"
@@ -53,3 +55,11 @@ def compact(text: str | None) -> str:
     folded = unicodedata.normalize("NFKC", text or "")
     return "".join(char for char in folded
                    if not char.isspace() and not unicodedata.category(char).startswith("P"))
+
+
+def strip_fillers(text: str | None) -> str:
+    """Wording without the fillers that add nothing (情况, 程度, 的 …; boilerplate.toml)."""
+    text = compact(text)
+    for filler in lexicon.table("boilerplate.toml")["fillers"]:
+        text = text.replace(filler, "")
+    return text

@@ -79,8 +79,9 @@ class GoalEmptyOrStub(ProjectRule):
     title = "绩效目标缺失或模板化 (target text missing or a stub)"
     category = "EMPTY_GOAL"
     severity = Severity.high
-    flags = ("A 绩效目标 that is empty, a template stub (`1.目标内容 1`), or only repeats the "
-             "资金用途 or the title without saying what will be achieved.")
+    flags = ("A 绩效目标 that is empty, a template stub (`1.目标内容 1`), or whose words, numbering "
+             "and stub removed, are mostly (by character pairs) those of the 资金用途 or the title: "
+             "it says what the money is for, not what it achieves.")
     why = "财预〔2015〕88号 (完整性): the target must state what the money achieves this year."
     fix = "State what this year's money achieves: the output, for whom, how much, by when."
     bad = Example("绩效目标: 1.目标内容 1", "001#13")
@@ -91,9 +92,11 @@ class GoalEmptyOrStub(ProjectRule):
         stripped = compact(re.sub(self.param(context, "numbering"), "", goal))
         if len(stripped) < self.param(context, "min_length"):
             return f"绩效目标「{clip(goal) or '（空）'}」没有实际内容"
-        for label, text in (("资金用途", project.purpose), ("项目名称", project.title)):
-            if text and fuzz.ratio(stripped, compact(text)) >= self.param(context, "similarity") * 100:
-                return f"绩效目标只是重复{label}「{clip(text)}」"
+        restated = compact(" ".join(filter(None, (project.purpose, project.title))))
+        pairs = {stripped[i:i + 2] for i in range(len(stripped) - 1)}
+        shared = sum(pair in restated for pair in pairs) / len(pairs)
+        if shared >= self.param(context, "overlap"):
+            return f"绩效目标「{clip(goal)}」只是重复资金用途或项目名称，未说明要达到的效果"
         return None
 
 

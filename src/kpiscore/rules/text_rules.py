@@ -12,19 +12,11 @@ from kpiscore import lexicon
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, Rule, clip
-from kpiscore.text import compact
-
-
-def _strip_fillers(text: str) -> str:
-    """Wording without the fillers that add nothing (情况, 程度, 的 …): see boilerplate.toml."""
-    text = compact(text)
-    for filler in lexicon.table("boilerplate.toml")["fillers"]:
-        text = text.replace(filler, "")
-    return text
+from kpiscore.text import compact, strip_fillers
 
 
 def _same_wording(first: str, second: str, similarity: float) -> bool:
-    first, second = _strip_fillers(first), _strip_fillers(second)
+    first, second = strip_fillers(first), strip_fillers(second)
     if not first or not second:
         return False
     if first in second or second in first:
@@ -79,7 +71,7 @@ class DescriptionCopiesName(IndicatorRule):
                    "002#1 row 3")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        name, description = _strip_fillers(indicator.name), _strip_fillers(indicator.description)
+        name, description = strip_fillers(indicator.name), strip_fillers(indicator.description)
         if not name or name != description:
             return None
         return f"绩效指标描述「{clip(indicator.description)}」只是重复指标名称"
@@ -161,7 +153,7 @@ class RepeatedAcrossProjects(Rule):
 
     def findings(self, context: Context) -> Iterator[Finding]:
         projects = list(context.projects())
-        key = lambda indicator: _strip_fillers(indicator.name) + "|" + _strip_fillers(_value_words(indicator))
+        key = lambda indicator: strip_fillers(indicator.name) + "|" + strip_fillers(_value_words(indicator))
         spread = Counter(k for project in projects for k in {key(i) for i in project.indicators})
         for project in projects:
             own = _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))

@@ -8,9 +8,23 @@ from kpiscore import kinds, lexicon
 from kpiscore.findings import Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, clip
-from kpiscore.text import compact
+from kpiscore.text import compact, strip_fillers
 
 _TIME_IN_TEXT = re.compile(r"\d+\s*(日|号)?前|\d+\s*个?工作日|\d+\s*天|月底|季度|年底|当月|次月|按月")
+
+
+_LEADING_NUMBER = re.compile(r"^[≥≤<>=≈]*\d")
+
+
+def _names_a_quantity(indicator: Indicator) -> bool:
+    """"≥90 信访群众满意度", "≥90 案件受理的程度" under 案件受理率: the words after the number
+    name a satisfaction, a rate or a count — a quantity missing its unit, not prose."""
+    words = strip_fillers(indicator.parsed.text)
+    if any(word in words for word in lexicon.table("vague.toml")["quantity_words"]):
+        return True
+    name = strip_fillers(indicator.name)
+    return kinds.name_class(indicator.name) in ("percent", "count") and bool(words) and (
+        words in name or name.startswith(words[:4]))
 
 
 def _is_prose(words: str) -> bool:
@@ -39,9 +53,7 @@ class QualitativeValue(IndicatorRule):
         if indicator.parsed.kind != "qualitative":
             return None
         value = compact(indicator.value)
-        words = lexicon.table("vague.toml")
-        checkable = any(re.search(pattern, value) for pattern in words["checkable"])
-        if checkable and not any(word in value for word in words["degree"]):
+        if any(re.search(pattern, value) for pattern in lexicon.table("vague.toml")["checkable"]):
             return None
         return f"指标值「{clip(indicator.value)}」无法在年底判断是否达成"
 
@@ -63,6 +75,8 @@ class NumberGluedToProse(IndicatorRule):
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         parsed = indicator.parsed
         if parsed.number is None or parsed.unit or not _is_prose(parsed.text):
+            return None
+        if not _LEADING_NUMBER.match(compact(indicator.value)) or _names_a_quantity(indicator):
             return None
         return f"指标值「{clip(indicator.value, 30)}」是数字加描述，没有可考核的计量对象"
 
