@@ -68,7 +68,8 @@ class OutputAsBenefit(IndicatorRule):
     title = "效益写成产出 (output or satisfaction used as a benefit)"
     category = "MISCATEGORIZED"
     severity = Severity.medium
-    flags = "Delivery measures (发放率, 到位情况, 完成率) or satisfaction under 效益."
+    flags = ("Delivery measures (发放率, 到位情况, 完成率), counts of outputs (发放笔数 ≥300笔, "
+             "受益人数) or satisfaction under 效益.")
     why = ("财预〔2015〕88号 / 财预〔2021〕101号 define 效益 as the effect the outputs bring about; "
            "reviewers list 满意度代替效益 and 产出与效益混淆 as common defects.")
     fix = "Put delivery rates under 产出 and satisfaction under 满意度; state the effect under 效益."
@@ -78,7 +79,9 @@ class OutputAsBenefit(IndicatorRule):
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         if kinds.level1_kind(indicator) != "效益" or _matches(indicator.name, "process"):
             return None
-        if not (_matches(indicator.name, "delivery") or "满意" in indicator.name):
+        counted = "count" in (kinds.name_class(indicator.name), kinds.unit_class(indicator.parsed.unit)) \
+            and not _matches(indicator.name, "benefit_counts")
+        if not (_matches(indicator.name, "delivery") or "满意" in indicator.name or counted):
             return None
         return f"「{clip(indicator.name)}」衡量的是产出或满意度，放在了{indicator.level2}"
 

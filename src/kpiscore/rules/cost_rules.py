@@ -74,8 +74,9 @@ class UnitCostTimesQuantity(ProjectRule):
     title = "单价×数量与预算不符 (unit cost × quantity far from the budget)"
     category = "COST_MISMATCH"
     severity = Severity.medium
-    flags = ("A unit cost (元/件, 元/人, or a 平均 / 人均 cost) whose product with the matching "
-             "quantity row is less than half or more than 1.5 times the budget.")
+    flags = ("Unit costs (元/件, 元/人, or an amount 每人 / 每家 / 人均) times their matching 数量 "
+             "rows (times 12 for monthly amounts) that add up to less than half or more than 1.5 "
+             "times the budget.")
     why = ("财预〔2015〕88号 (相应匹配) and 财预〔2020〕10号 (绩效目标合理性): targets must correspond "
            "to the planned quantities and money.")
     fix = "Make unit cost × quantity agree with 预算数, or explain the difference in 绩效指标描述."
@@ -86,23 +87,47 @@ class UnitCostTimesQuantity(ProjectRule):
         low, high = self.param(context, "ratio")
         for project in context.projects():
             budget = money.budget(project)
-            for row, indicator in enumerate(project.indicators, start=1):
-                product = _product(indicator, project)
-                if budget and product is not None and not low <= product / budget <= high:
-                    yield self.finding(f"单位成本「{clip(indicator.value)}」×数量≈{product:.4g}万元，"
-                                       f"与预算{budget:g}万元不符", project, row)
+            products = {row: product for row, indicator in enumerate(project.indicators, start=1)
+                        if (product := _product(indicator, project)) is not None}
+            total = sum(products.values())
+            if not budget or not products or low <= total / budget <= high:
+                continue
+            for row in products:
+                value = project.indicators[row - 1].value
+                yield self.finding(f"单位成本「{clip(value)}」×数量，合计约{total:.4g}万元，"
+                                   f"与预算{budget:g}万元不符", project, row)
+
+
+def _per(indicator: Indicator) -> tuple[str, str] | None:
+    """(money unit, counted unit) of a unit cost: 元/件, or 万元 with 每人 / 每家 / 人均."""
+    unit = indicator.parsed.unit or ""
+    if "/" in unit:
+        money_unit, per = unit.split("/", 1)
+        return money_unit, per
+    if unit not in _TO_WAN:
+        return None
+    text = compact(indicator.name + indicator.value)
+    per_words = lexicon.table("rules.toml")["COST-04"]["per_words"]
+    return next(((unit, counted) for word, counted in per_words.items() if word in text), None)
 
 
 def _product(indicator: Indicator, project: Project) -> float | None:
-    """unit cost × the quantity row counted in the same unit, in 万元."""
-    unit = indicator.parsed.unit or ""
-    if indicator.parsed.number is None or "/" not in unit:
+    """unit cost × the 数量 row counted in the same unit (the one whose name shares most
+    characters with the cost row), in 万元."""
+    per = _per(indicator)
+    if indicator.parsed.number is None or per is None:
         return None
-    money_unit, per = unit.split("/", 1)
-    for other in project.indicators:
-        if other.parsed.unit == per and kinds.level2_kind(other) == "数量" and other.parsed.number:
-            return indicator.parsed.number * other.parsed.number * _TO_WAN.get(money_unit, 1e-4)
-    return None
+    money_unit, counted = per
+    quantities = [other for other in project.indicators
+                  if kinds.level2_kind(other) == "数量" and other.parsed.number
+                  and (other.parsed.unit or "").startswith(counted)]
+    if not quantities:
+        return None
+    best = max(quantities, key=lambda other: len(set(other.name) & set(indicator.name)))
+    periods = lexicon.table("rules.toml")["COST-04"]["periods"]
+    text = compact(indicator.name + indicator.value)
+    times = next((count for word, count in periods.items() if word in text), 1)
+    return indicator.parsed.number * best.parsed.number * times * _TO_WAN.get(money_unit, 1e-4)
 
 
 class FundingSplit(ProjectRule):
