@@ -61,3 +61,22 @@ def test_deadlines(value, deadline):
 ])
 def test_clean_cell(raw, clean):
     assert clean_cell(raw) == clean
+
+
+@pytest.mark.parametrize("value,operator,number,upper,unit,kind", [
+    ("不超过实际缴费额的三分之二", "≤", pytest.approx(2 / 3), None, None, "quantitative"),
+    ("五个工作日内", "≤", 5, None, "个工作日", "quantitative"),
+    ("90%-95%", "range", 90, 95, "%", "quantitative"),
+    ("90～95%", "range", 90, 95, "%", "quantitative"),
+    ("达成年度指标/部分达成/未达成", None, None, None, None, "tier"),
+    ("较好", None, None, None, None, "tier"),
+    ("大于本地区近三年平均发放额", ">", None, None, None, "qualitative"),  # 近三年 is no quantity
+])
+def test_numerals_ranges_and_tiers(value, operator, number, upper, unit, kind):
+    parsed = parse_value(value)
+    assert (parsed.operator, parsed.number, parsed.upper, parsed.unit, parsed.kind) == (
+        operator, number, upper, unit, kind)
+
+
+def test_chinese_deadline():
+    assert parse_value("十二月三十一日前").deadline == "12-31"

@@ -31,8 +31,8 @@ class GenericBasis(IndicatorRule):
     fix = "Name the source: the plan or policy document and its number, the industry standard, or last year's actual figure."
     bad = Example("产出指标 | 数量指标 | 办公取暖费支付的比例 | 用于办公取暖正常运行工作开展的程度 | "
                   "≥90 用于办公取暖正常运行工作开展的程度 | 依据县财政预算批复", "001#1 row 1")
-    good = Example("产出指标 | 时效指标 | 结案时间 | 监察案件结案时间 | <60工作日 | 《劳动保障监察条例》",
-                   "000#4 row 3")
+    good = Example("产出指标 | 时效指标 | 案件结案时间 | 结案时间小于60个工作日 | <60工作日 | "
+                   "《劳动法》《劳动保障监察条例》", "000#4 row 3")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         basis = indicator.basis
@@ -60,8 +60,8 @@ class BasisFromAnotherColumn(IndicatorRule):
     fix = "Replace the text with the value's source (document, standard, data) and move the text to the column it belongs to."
     bad = Example("满意度指标 | 服务对象满意度指标 | 群众满意度 | 群众对人社部门服务满意度 | >=95% | "
                   "大部分群众对人社部门提供的服务满意", "004#1 row 7")
-    good = Example("产出指标 | 时效指标 | 结案时间 | 监察案件结案时间 | <60工作日 | 《劳动保障监察条例》",
-                   "000#4 row 3")
+    good = Example("产出指标 | 时效指标 | 案件结案时间 | 结案时间小于60个工作日 | <60工作日 | "
+                   "《劳动法》《劳动保障监察条例》", "000#4 row 3")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         basis = compact(indicator.basis)

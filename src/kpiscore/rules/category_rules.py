@@ -30,8 +30,8 @@ class ValueClassContradictsLevel2(IndicatorRule):
     why = ("The 二级 definitions of 财预〔2015〕88号 / 财预〔2021〕101号: 数量 counts outputs, 质量 "
            "states standards, 时效 deadlines, 成本 money.")
     fix = "Move the row to the 二级 its value measures (a rate to 质量, money to 成本), or restate it as that 二级 asks."
-    bad = Example("产出指标 | 数量指标 | 上年创业担保贷款发放额 | 上年创业担保贷款发放额 | ≥15% | 冀财金【2023】63号",
-                  "001#7 row 2")
+    bad = Example("产出指标 | 数量指标 | 上年创业担保贷款发放额 | 上年创业担保贷款发放额 | ≥15% | 历史平均数据",
+                  "001#7 row 1")
     good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
@@ -54,8 +54,9 @@ class ProcessAsResult(IndicatorRule):
     why = ("Input quantities are not performance results; 财预〔2020〕10号 scores 预算执行率 on its "
            "own, so it must not stand in for a benefit.")
     fix = "Move fund-flow measures out of 效益 and state the effect the spending has on its beneficiaries."
-    bad = Example("效果指标 | 经济效益指标 | 缴费补贴到位情况（%） | … | =100.00% | …", "004#2 row 2")
-    good = Example("效益指标 | 经济效益指标 | 担保代偿率 | … | ≤10% | …", "001#7 row 5")
+    bad = Example("(000#24 row 7 moved under 效益) 效益指标 | 社会效益指标 | 资金在规定时间内支付率 | "
+                  "资金在规定时间内支付率 | ≥98% | 冀财社【205】号文件", "-")
+    good = Example("效益指标 | 经济效益指标 | 担保代偿率 | 担保代偿率 | ≤10% | 上年行业平均水平", "001#7 row 4")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         if kinds.level1_kind(indicator) != "效益" or not _matches(indicator.name, "process"):
@@ -73,8 +74,9 @@ class OutputAsBenefit(IndicatorRule):
     why = ("财预〔2015〕88号 / 财预〔2021〕101号 define 效益 as the effect the outputs bring about; "
            "reviewers list 满意度代替效益 and 产出与效益混淆 as common defects.")
     fix = "Put delivery rates under 产出 and satisfaction under 满意度; state the effect under 效益."
-    bad = Example("效益指标 | 社会效益指标 | 群众满意度 | …", "001#14 row 5")
-    good = Example("效益指标 | 经济效益指标 | 担保代偿率 | … | ≤10% | …", "001#7 row 5")
+    bad = Example("效益指标 | 社会效益指标 | 创业担保贷款发放笔数 | 创业担保贷款发放笔数 | ≥300笔 | 历史平均数据",
+                  "001#7 row 5")
+    good = Example("效益指标 | 经济效益指标 | 担保代偿率 | 担保代偿率 | ≤10% | 上年行业平均水平", "001#7 row 4")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         if kinds.level1_kind(indicator) != "效益" or _matches(indicator.name, "process"):

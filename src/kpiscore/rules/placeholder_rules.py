@@ -25,7 +25,8 @@ class RequiredCellEmpty(IndicatorRule):
     why = ("The budget system (预算管理一体化) refuses to save empty required cells and values "
            "made of placeholder characters; a row without a name or value cannot be assessed.")
     fix = "Fill the cell with the indicator's real name, definition or target value."
-    bad = Example("满意度指标 | 服务对象满意度 | 涉密 | 涉密 | 涉密 | 涉密", "000#3 row 7")
+    bad = Example("(002#1 row 1 with its value removed) 产出指标 | 数量指标 | 聘用人数 | 聘用人数 | "
+                  "(empty) | 实际数据", "-")
     good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:

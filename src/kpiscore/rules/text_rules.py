@@ -135,38 +135,6 @@ class SlotFilledTemplate(Rule):
                                        "，只替换了类别词", project, row)
 
 
-class RepeatedAcrossProjects(Rule):
-    code = "DUP-04"
-    title = "跨项目套话 (the same generic row in many projects)"
-    category = "BOILERPLATE"
-    severity = Severity.medium
-    flags = ("A row (name and value words) repeated unchanged in several projects of the document "
-             "while naming nothing of the project: no word shared with its title, use or goal, "
-             "and no quantified value.")
-    why = ("财预〔2015〕88号 (相关性): indicators are set per project; a row pasted into many tables "
-           "is template text, not a target of this project.")
-    fix = "Replace the shared row with an indicator specific to this project's output or effect."
-    bad = Example("效益指标 | 可持续影响指标 | 社会保障制度更加公平可持续 | … | ≥90 社会保障制度更加公平可持续",
-                  "001#2 row 6")
-    good = Example("满意度指标 | 服务对象满意度指标 | 群众满意度 | 群众对人社部门服务满意度 | >=95% | "
-                   "大部分群众对人社部门提供的服务满意", "004#1 row 7")
-
-    def findings(self, context: Context) -> Iterator[Finding]:
-        projects = list(context.projects())
-        key = lambda indicator: strip_fillers(indicator.name) + "|" + strip_fillers(_value_words(indicator))
-        spread = Counter(k for project in projects for k in {key(i) for i in project.indicators})
-        for project in projects:
-            own = _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))
-            for row, indicator in enumerate(project.indicators, start=1):
-                times = spread[key(indicator)]
-                if times < self.param(context, "min_projects") or indicator.parsed.unit:
-                    continue
-                if _bigrams(indicator.name) & own:
-                    continue
-                yield self.finding(f"「{clip(indicator.name)}」原样出现在{times}个项目中，"
-                                   "未体现本项目内容", project, row)
-
-
 def _bigrams(text: str) -> set[str]:
     """Content bigrams of a text, without the generic words listed in relatedness.toml."""
     text = compact(text)
@@ -185,19 +153,20 @@ class UnrelatedToProject(IndicatorRule):
              "measures someone else's work (an office-expenses project measured by 退休人数).")
     why = ("财预〔2015〕88号 完整性 and 相关性: indicators must match what the money is for.")
     fix = "Measure what this project's money buys or achieves; move the row to the project it belongs to."
-    bad = Example("产出指标 | 数量指标 | 退休人数 | … | 93464人 | …", "000#7 row 1")
+    bad = Example("产出指标 | 数量指标 | 企业退休人员 | 企业退休人员 | 7967人 | 秦劳社险 [2004] 17 号", "000#8 row 1")
     good = Example("产出指标 | 成本指标 | 总成本 | 总成本：反映按项目发放资金情况 | ≤47.43万元 | 合同约定",
                    "002#1 row 4")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         words = _bigrams(indicator.name + indicator.description)
-        if not words:
+        if not words or project.kind == "department":  # 部门整体 covers all the unit's work
             return None
         own = _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))
         if words & own:
             return None
         others = [other for other in context.projects() if other.index != project.index
-                  and len(words & _bigrams(other.title + (other.purpose or ""))) >= 2]
+                  and len(words & _bigrams(other.title + (other.purpose or "")))
+                  >= self.param(context, "min_shared")]
         if not others:
             return None
         return (f"「{clip(indicator.name)}」与本项目的名称、用途和目标无关，"
@@ -205,4 +174,4 @@ class UnrelatedToProject(IndicatorRule):
 
 
 RULES = (ValueEchoesName(), DescriptionCopiesName(), Slogan(), SlotFilledTemplate(),
-         RepeatedAcrossProjects(), UnrelatedToProject())
+         UnrelatedToProject())

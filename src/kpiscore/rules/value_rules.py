@@ -46,8 +46,8 @@ class QualitativeValue(IndicatorRule):
     fix = ("State a number with a unit (≥95%、≥300笔), a deadline (12月31日前), or a graded "
            "qualitative target (达成年度指标 / 部分达成 / 未达成).")
     bad = Example("产出指标 | 时效指标 | 资金发放及时性 | 反映资金发放是否及时 | 及时 | ", "001#17 row 3")
-    good = Example("产出指标 | 时效指标 | 结案时间 | 监察案件结案时间 | <60工作日 | 《劳动保障监察条例》",
-                   "000#4 row 3")
+    good = Example("产出指标 | 时效指标 | 案件结案时间 | 结案时间小于60个工作日 | <60工作日 | "
+                   "《劳动法》《劳动保障监察条例》", "000#4 row 3")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         if indicator.parsed.kind != "qualitative":
@@ -90,8 +90,8 @@ class NumberWithoutUnit(IndicatorRule):
     why = ("The budget system's save check requires a 计量单位 for every quantitative value; "
            "the Hebei 2020 form has a 单位 column.")
     fix = "Add the unit the number counts: %、人、件、万元、个工作日…"
-    bad = Example("效益指标 | 经济效益指标 | 提高效率 | 提高效率 | ≥90 提高效率 | 依据县财政预算批复",
-                  "001#16 row 4")
+    bad = Example("效益指标 | 经济效益指标 | 提高效率 | 提高效率 | ≥90 按照工作实现完成是否提高效率的程度 | "
+                  "县财政预算批复", "001#16 row 4")
     good = Example("满意度指标 | 服务对象满意度指标 | 群众满意度 | 群众对人社部门服务满意度 | >=95% | "
                    "大部分群众对人社部门提供的服务满意", "004#1 row 7")
 
@@ -113,7 +113,7 @@ class UnitContradictsName(IndicatorRule):
            "with the actual result at year end.")
     fix = "Write the value in the unit the name asks for, or rename the indicator to what the value measures."
     bad = Example("产出指标 | 数量指标 | 上年创业担保贷款发放额 | 上年创业担保贷款发放额 | ≥15% | "
-                  "冀财金【2023】63号", "001#7 row 2")
+                  "历史平均数据", "001#7 row 1")
     good = Example("产出指标 | 质量指标 | 到位准确率 | 到位准确率：准确发放人数*100% | ≥95% | 合同约定",
                    "002#1 row 2")
 
@@ -160,8 +160,8 @@ class TimelinessWithoutTime(IndicatorRule):
            "is a date (X月X日前) or a duration (≤N个工作日).")
     fix = "Give the deadline (12月31日前) or the duration (≤15个工作日), or define the deadline in 绩效指标描述."
     bad = Example("产出指标 | 时效指标 | 资金发放及时性 | 反映资金发放是否及时 | 及时 | ", "001#17 row 3")
-    good = Example("产出指标 | 时效指标 | 结案时间 | 监察案件结案时间 | <60工作日 | 《劳动保障监察条例》",
-                   "000#4 row 3")
+    good = Example("产出指标 | 时效指标 | 案件结案时间 | 结案时间小于60个工作日 | <60工作日 | "
+                   "《劳动法》《劳动保障监察条例》", "000#4 row 3")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         parsed = indicator.parsed
@@ -207,7 +207,8 @@ class WrongDirection(IndicatorRule):
     why = ("The budget system scores 正向 and 反向 indicators differently: with the wrong "
            "operator, over-spending or delay scores as success.")
     fix = "Turn the operator round: ≤ for costs and durations, ≥ for rates, counts and satisfaction."
-    bad = Example("(none in the seeds) 产出 | 成本 | 单位培训成本 | … | ≥300元/人", "-")
+    bad = Example("产出指标 | 成本指标 | 见习岗补贴人均标准 | 见习岗补贴人均标准 | 不低于当地最低工资标准，2000 元 | "
+                  "冀财社【205】号文件", "000#24 row 10")
     good = Example("产出指标 | 成本指标 | 总成本 | 总成本：反映按项目发放资金情况 | ≤47.43万元 | 合同约定",
                    "002#1 row 4")
 
