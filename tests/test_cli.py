@@ -74,3 +74,17 @@ def test_bundled_sample_parses():
     document = json.loads(result.stdout)
     assert [len(p["indicators"]) for p in document["projects"]] == [6, 6]
     assert document["projects"][1]["indicators"][1]["parsed"]["text"] == "运转保障的程度"
+
+
+def test_bundled_sample_is_checked():
+    """The README quick start: the sample's deliberate defects are found."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "sample.docx"
+    result = runner.invoke(app, ["check", str(sample), "-f", "json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    second = payload["projects"][1]
+    assert {f["rule"] for f in second["findings"]} == {"COST-05"}  # 6.5 ≠ 5 + 1
+    assert "VAL-06" in {f["rule"] for f in second["indicators"][3]["findings"]}  # 运维成本 ≥
+    assert payload["projects"][0]["findings"] == []

@@ -159,7 +159,7 @@ def print_scores(in_sample: pd.DataFrame, held_out: pd.DataFrame, console: Conso
     """One table: support, then P / R / F1 in-sample and leave-one-document-out."""
     table = Table(title="rules against the labelled set (P / R / F1)")
     for column in ("category", "labelled", "in-sample P", "R", "F1", "held-out P", "R", "F1"):
-        table.add_column(column, justify="left" if column == "category" else "right")
+        table.add_column(column, justify="left" if column == "category" else "right", no_wrap=True)
     show = lambda x: "—" if pd.isna(x) else f"{x:.2f}"
     for category in in_sample.index:
         a, b = in_sample.loc[category], held_out.loc[category]

@@ -9,6 +9,7 @@ from kpiscore import lexicon
 from kpiscore.model import Project
 
 _AMOUNT = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|万)(?![/每])")
+_PER_UNIT = re.compile(r"每|均|单价|标准")
 _TO_WAN = {"元": 1e-4, "万": 1.0, "万元": 1.0, "亿元": 1e4}
 _FORMULA = re.compile(
     r"(?P<expression>\d+(?:[.,]\d+)*(?:\s*[×xX*+＋\-]\s*\d+(?:[.,]\d+)*)+)\s*[=＝]\s*"
@@ -22,9 +23,11 @@ class Amount:
 
 
 def amounts(text: str | None) -> list[Amount]:
-    """Every "40000 元", "16.7万元", "171万" in the text, in 万元."""
+    """Every "40000 元", "16.7万元", "171万" in the text, in 万元 — but not unit amounts
+    ("每人1500元", "人均2000元"), which are no part of a total."""
+    text = text or ""
     return [Amount(float(m["number"].replace(",", "")) * _TO_WAN[m["unit"]], m[0])
-            for m in _AMOUNT.finditer(text or "")]
+            for m in _AMOUNT.finditer(text) if not _PER_UNIT.search(text[max(0, m.start() - 3):m.start()])]
 
 
 def stated_total(text: str | None) -> Amount | None:

@@ -65,7 +65,8 @@ class BasisFromAnotherColumn(IndicatorRule):
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         basis = compact(indicator.basis)
-        if len(basis) < 2 or _names_a_source(basis):
+        # a budget approval is a (weak) source, judged by VAL-11, not text from another column
+        if len(basis) < 2 or _names_a_source(basis) or "预算" in basis:
             return None
         for cell in (indicator.name, indicator.description, indicator.value):
             if cell and fuzz.partial_ratio(basis, compact(cell)) >= self.param(context, "similarity") * 100:
