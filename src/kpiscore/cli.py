@@ -218,4 +218,8 @@ def evaluate(
     pooled, per_fold = measure.leave_one_out(documents)
     measure.print_scores(in_sample, pooled, console)
     if folds:
-        console.print(per_fold.round(2).to_string())
+        for measure_name in ("precision", "recall", "support"):
+            table = per_fold.reset_index().pivot(index="category", columns="held_out",
+                                                 values=measure_name)
+            console.print(f"\n{measure_name} on each held-out document\n"
+                          + table.reindex(per_fold.index.unique()).round(2).to_string())
