@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from rapidfuzz import fuzz, process
 
-from kpiscore import kinds, lexicon
+from kpiscore import kinds
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, ProjectRule, Rule, clip
