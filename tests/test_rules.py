@@ -101,7 +101,7 @@ def test_funding_split_on_a_changed_real_table(seeds):
 
 
 def test_withheld_table_is_reported_not_judged(seeds):
-    found = rules.run(seeds["000"])
+    found = rules.run(Context(seeds["000"]))
     on_secret = {f.rule for f in found if f.project == 3}
     assert on_secret == {"CMP-06"}
 

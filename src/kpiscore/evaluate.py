@@ -8,7 +8,6 @@ lexicons/rules.toml — and scores the held-out document, once per document.
 
 from __future__ import annotations
 
-import copy
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import kpiscore
 from kpiscore import lexicon
 from kpiscore.findings import categories
 from kpiscore.model import Document
-from kpiscore.rules import RULES, Rule, run
+from kpiscore.rules import RULES, Context, Rule, run
 
 Key = tuple[str, int, int | None, str]  # document, project, row (None: project), category
 
@@ -79,8 +78,9 @@ def load(labels_dir: Path, seeds_dir: Path) -> list[LabelledDocument]:
 
 def predictions(documents: Iterable[LabelledDocument], rules: Iterable[Rule] = RULES,
                 params: dict[str, dict[str, Any]] | None = None) -> set[Key]:
+    params = params or lexicon.table("rules.toml")
     return {(d.name, f.project, f.row, f.category)
-            for d in documents for f in run(d.document, rules, params)}
+            for d in documents for f in run(Context(d.document, params), rules)}
 
 
 def scores(documents: list[LabelledDocument], predicted: set[Key]) -> pd.DataFrame:
@@ -99,42 +99,53 @@ def scores(documents: list[LabelledDocument], predicted: set[Key]) -> pd.DataFra
     return pd.DataFrame(rows).set_index("category")
 
 
-def _settings(rule: Rule) -> list[dict[str, dict[str, Any]]]:
-    """Every combination of the rule's tunable thresholds, as params overrides."""
+def _settings(rule: Rule) -> list[dict[str, Any]]:
+    """Every combination of the rule's tunable thresholds ([tuning] in rules.toml)."""
     grid = {key.split(".", 1)[1]: values
             for key, values in lexicon.table("rules.toml")["tuning"].items()
             if key.split(".", 1)[0] == rule.code}
-    return [{rule.code: dict(zip(grid, combo))} for combo in itertools.product(*grid.values())]
+    return [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
+
+
+def _with(params: dict[str, dict[str, Any]], code: str, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {**params, code: {**params.get(code, {}), **values}}
+
+
+Candidates = dict[str, list[tuple[dict[str, Any], set[Key]]]]
+
+
+def candidates(documents: list[LabelledDocument]) -> Candidates:
+    """Each rule's findings on every document under each of its threshold settings.
+    A rule reads only its own thresholds, so this is computed once and shared by all folds."""
+    base = lexicon.table("rules.toml")
+    return {rule.code: [(values, predictions(documents, [rule], _with(base, rule.code, values)))
+                        for values in _settings(rule)]
+            for rule in RULES}
 
 
 def _f1(truth: set, guess: set) -> float:
     return 2 * len(truth & guess) / (len(truth) + len(guess)) if truth or guess else 0.0
 
 
-def tune(documents: list[LabelledDocument]) -> tuple[list[Rule], dict[str, dict[str, Any]]]:
+def tune(documents: list[LabelledDocument], found: Candidates | None = None
+         ) -> tuple[list[Rule], dict[str, dict[str, Any]]]:
     """Choose, per category, the thresholds and the subset of its rules with the best F1 on
-    `documents`. Returns the chosen rules and thresholds."""
-    base = lexicon.table("rules.toml")
-    params = copy.deepcopy(base)
+    `documents` (`found` may hold more documents; only these count). Returns the chosen
+    rules and thresholds."""
+    found = found or candidates(documents)
+    names = {d.name for d in documents}
+    params = lexicon.table("rules.toml")
     chosen: list[Rule] = []
     for category in categories():
         truth = {k for d in documents for k in d.labels if k[3] == category}
-        candidates = []
+        best_per_rule = []
         for rule in (r for r in RULES if r.category == category):
-            best = None
-            for override in _settings(rule):
-                trial = copy.deepcopy(base)
-                for code, values in override.items():
-                    trial[code] = {**trial.get(code, {}), **values}
-                found = predictions(documents, [rule], trial)
-                if best is None or _f1(truth, found) > _f1(truth, best[1]):
-                    best = (override, found)
-            assert best is not None
-            for code, values in best[0].items():
-                params[code] = {**params.get(code, {}), **values}
-            candidates.append((rule, best[1]))
-        subsets = (s for n in range(1, len(candidates) + 1)
-                   for s in itertools.combinations(candidates, n))
+            options = [(values, {k for k in keys if k[0] in names}) for values, keys in found[rule.code]]
+            values, keys = max(options, key=lambda option: _f1(truth, option[1]))  # first of ties
+            params = _with(params, rule.code, values)
+            best_per_rule.append((rule, keys))
+        subsets = (s for n in range(1, len(best_per_rule) + 1)
+                   for s in itertools.combinations(best_per_rule, n))
         # ties go to the larger subset: a rule stays unless it hurts on the training documents
         best_subset = max(subsets, key=lambda s: (_f1(truth, set().union(*(f for _, f in s))), len(s)),
                           default=())
@@ -144,11 +155,12 @@ def tune(documents: list[LabelledDocument]) -> tuple[list[Rule], dict[str, dict[
 
 def leave_one_out(documents: list[LabelledDocument]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores over the held-out documents (pooled), and the per-fold scores."""
+    found = candidates(documents)
     predicted: set[Key] = set()
     folds = []
     for held_out in documents:
         training = [d for d in documents if d is not held_out]
-        rules, params = tune(training)
+        rules, params = tune(training, found)
         fold = predictions([held_out], rules, params)
         predicted |= fold
         folds.append(scores([held_out], fold).assign(held_out=held_out.name))

@@ -71,7 +71,7 @@ class Review:
 def review(document: Document, rules: Iterable[rule_set.Rule] = rule_set.RULES) -> Review:
     """Run the rules on a parsed document and score it."""
     context = Context(document)
-    findings = rule_set.run(document, rules)
+    findings = rule_set.run(context, rules)
     return Review(document, findings, score_document(document, findings, context.withheld))
 
 

@@ -7,10 +7,7 @@ Each rule is a small class with a code, a category, a severity and its documenta
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
 from kpiscore.findings import Finding
-from kpiscore.model import Document
 from kpiscore.rules import (basis_rules, category_rules, cost_rules, placeholder_rules, table_rules,
                             text_rules, value_rules)
 from kpiscore.rules.base import Context, Example, Rule
@@ -38,10 +35,8 @@ def select(include: Iterable[str] | None = None, exclude: Iterable[str] = ()) ->
             if (not include or _matches(rule, include)) and not _matches(rule, exclude)]
 
 
-def run(document: Document, rules: Iterable[Rule] = RULES,
-        params: dict[str, dict[str, Any]] | None = None) -> list[Finding]:
-    """All findings of `rules` on the document, in document order."""
-    context = Context(document) if params is None else Context(document, params)
+def run(context: Context, rules: Iterable[Rule] = RULES) -> list[Finding]:
+    """All findings of `rules` on the context's document, in document order."""
     found = [finding for rule in rules for finding in rule.findings(context)]
     return sorted(found, key=lambda f: (f.project, f.row or 0, f.rule))
 

@@ -30,7 +30,7 @@ class Context:
     @cached_property
     def withheld(self) -> set[int]:
         """Projects whose every value is 涉密: reported, not scored (RULES.md CMP-06)."""
-        secret = lexicon.table("rules.toml")["CMP-06"]["marker"]
+        secret = self.params["CMP-06"]["marker"]
         return {project.index for project in self.document.projects
                 if project.indicators and all(secret in indicator.value
                                               for indicator in project.indicators)}
