@@ -9,8 +9,7 @@ from kpiscore import lexicon
 from kpiscore.model import Project
 
 _AMOUNT = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|万)(?![/每])")
-_PER_UNIT = re.compile(r"每|均|单价|标准")
-_TO_WAN = {"元": 1e-4, "万": 1.0, "万元": 1.0, "亿元": 1e4}
+TO_WAN = {"元": 1e-4, "万": 1.0, "万元": 1.0, "亿元": 1e4}  # 万元 per unit of money
 _FORMULA = re.compile(
     r"(?P<expression>\d+(?:[.,]\d+)*(?:\s*[×xX*+＋\-]\s*\d+(?:[.,]\d+)*)+)\s*[=＝]\s*"
     r"(?P<result>\d+(?:,\d{3})*(?:\.\d+)?)")
@@ -26,8 +25,13 @@ def amounts(text: str | None) -> list[Amount]:
     """Every "40000 元", "16.7万元", "171万" in the text, in 万元 — but not unit amounts
     ("每人1500元", "人均2000元"), which are no part of a total."""
     text = text or ""
-    return [Amount(float(m["number"].replace(",", "")) * _TO_WAN[m["unit"]], m[0])
-            for m in _AMOUNT.finditer(text) if not _PER_UNIT.search(text[max(0, m.start() - 3):m.start()])]
+    return [Amount(float(m["number"].replace(",", "")) * TO_WAN[m["unit"]], m[0])
+            for m in _AMOUNT.finditer(text) if not is_per_unit(text[max(0, m.start() - 3):m.start()])]
+
+
+def is_per_unit(text: str) -> bool:
+    """Whether words say an amount is per person, per item … (money.toml `per_unit`)."""
+    return any(word in text for word in lexicon.table("money.toml")["per_unit"])
 
 
 def stated_total(text: str | None) -> Amount | None:

@@ -168,3 +168,8 @@ def parse_value(value: str) -> ParsedValue:
             operator, after = found[1], after[len(found[0]):]
     return ParsedValue(operator=operator, number=number, unit=unit, kind="quantitative",
                        text=(leading + after).strip())
+
+
+def is_missing(cell: str) -> bool:
+    """Whether a cell is empty or only a placeholder (涉密, 无, /, XX …)."""
+    return parse_value(cell).kind in ("empty", "placeholder")

@@ -11,7 +11,7 @@ from kpiscore.findings import Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, clip
 from kpiscore.text import compact
-from kpiscore.values import parse_value
+from kpiscore.values import is_missing
 
 
 def _names_a_source(basis: str) -> bool:
@@ -36,7 +36,7 @@ class GenericBasis(IndicatorRule):
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         basis = indicator.basis
-        if parse_value(basis).kind in ("empty", "placeholder"):
+        if is_missing(basis):
             return "指标值确定依据为空" if not basis.strip() else f"指标值确定依据是占位符「{basis}」"
         folded = compact(basis)
         table = lexicon.table("basis.toml")

@@ -10,18 +10,14 @@ from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, ProjectRule, clip
 from kpiscore.text import compact
 
-_TO_WAN = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}
-
-
 def _amount_wan(indicator: Indicator) -> float | None:
     """A total amount of money in the value, in 万元 (None for per-unit costs like 元/人)."""
     parsed = indicator.parsed
-    if parsed.number is None or parsed.unit not in _TO_WAN:
+    if parsed.number is None or parsed.unit not in money.TO_WAN:
         return None
-    text = compact(indicator.name + parsed.text + indicator.value)
-    if any(word in text for word in lexicon.table("rules.toml")["COST-03"]["per_unit_words"]):
+    if money.is_per_unit(compact(indicator.name + parsed.text + indicator.value)):
         return None
-    return parsed.number * _TO_WAN[parsed.unit]
+    return parsed.number * money.TO_WAN[parsed.unit]
 
 
 def _is_slip(first: float, second: float) -> bool:
@@ -104,7 +100,7 @@ def _per(indicator: Indicator) -> tuple[str, str] | None:
     if "/" in unit:
         money_unit, per = unit.split("/", 1)
         return money_unit, per
-    if unit not in _TO_WAN:
+    if unit not in money.TO_WAN:
         return None
     text = compact(indicator.name + indicator.value)
     per_words = lexicon.table("rules.toml")["COST-04"]["per_words"]
@@ -127,7 +123,7 @@ def _product(indicator: Indicator, project: Project) -> float | None:
     periods = lexicon.table("rules.toml")["COST-04"]["periods"]
     text = compact(indicator.name + indicator.value)
     times = next((count for word, count in periods.items() if word in text), 1)
-    return indicator.parsed.number * best.parsed.number * times * _TO_WAN.get(money_unit, 1e-4)
+    return indicator.parsed.number * best.parsed.number * times * money.TO_WAN.get(money_unit, 1e-4)
 
 
 class FundingSplit(ProjectRule):

@@ -7,11 +7,7 @@ from collections.abc import Iterator
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, Rule
-from kpiscore.values import parse_value
-
-
-def _blank_or_placeholder(cell: str) -> bool:
-    return parse_value(cell).kind in ("empty", "placeholder")
+from kpiscore.values import is_missing
 
 
 class RequiredCellEmpty(IndicatorRule):
@@ -34,7 +30,7 @@ class RequiredCellEmpty(IndicatorRule):
         cells = {"三级指标": indicator.name, "指标值": indicator.value}
         if has_descriptions:
             cells["绩效指标描述"] = indicator.description
-        empty = [label for label, cell in cells.items() if _blank_or_placeholder(cell)]
+        empty = [label for label, cell in cells.items() if is_missing(cell)]
         if not empty:
             return None
         shown = "、".join(f"{label}「{cells[label]}」" if cells[label] else f"{label}为空"
