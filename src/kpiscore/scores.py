@@ -33,9 +33,8 @@ def grade(score: float, findings: Iterable[Finding]) -> str:
     table = lexicon.table("scoring.toml")
     order = list(table["grades"])
     earned = next(name for name, floor in table["grades"].items() if score >= floor)
-    worst = max((f.severity.name for f in findings), key=lambda s: ["low", "medium", "high"].index(s),
-                default=None)
-    cap = table["caps"].get(worst or "")
+    worst = max((f.severity for f in findings), default=None)
+    cap = table["caps"].get(worst.name) if worst else None
     return order[max(order.index(earned), order.index(cap))] if cap else earned
 
 

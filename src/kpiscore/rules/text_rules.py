@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -135,12 +136,13 @@ class SlotFilledTemplate(Rule):
                                        "，只替换了类别词", project, row)
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # TXT-10 compares every row with every project's title and use
+def _bigrams(text: str) -> frozenset[str]:
     """Content bigrams of a text, without the generic words listed in relatedness.toml."""
     text = compact(text)
     for word in lexicon.table("relatedness.toml")["generic"]:
         text = text.replace(word, "|")
-    return {text[i:i + 2] for i in range(len(text) - 1) if "|" not in text[i:i + 2]}
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1) if "|" not in text[i:i + 2])
 
 
 class UnrelatedToProject(IndicatorRule):
