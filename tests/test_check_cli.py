@@ -86,11 +86,17 @@ def test_usage_errors_exit_2(arguments, message):
     assert message in result.output
 
 
-def test_bad_config_is_a_one_line_error(tmp_path):
-    (tmp_path / "kpiscore.toml").write_text("colour = 'red'\n", encoding="utf-8")
+@pytest.mark.parametrize("setting,message", [
+    ("colour = 'red'", "unknown kpiscore settings ['colour']"),
+    ("select = 'TXT'", "select must be a list of rule codes or categories"),
+    ("severity = 'extreme'", "severity must be one of low, medium, high"),
+])
+def test_bad_config_is_a_one_line_error(tmp_path, setting, message):
+    (tmp_path / "kpiscore.toml").write_text(setting + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", str(seed_path("004"))])
     assert result.exit_code == 2
-    assert "unknown kpiscore settings ['colour']" in result.output
+    line = result.output.strip()
+    assert "\n" not in line and line.startswith(f"kpiscore: {tmp_path / 'kpiscore.toml'}: {message}")
 
 
 def test_unreadable_file_is_listed_and_the_rest_is_checked(tmp_path):

@@ -133,7 +133,7 @@ def check(
         settings = config.load()
         chosen = rules.select(_listed(select) or settings.select, _listed(ignore) or settings.ignore)
         threshold = Severity[(severity.value if severity else settings.severity)]
-    except (InputError, ValueError, KeyError) as error:
+    except (InputError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
     documents, failures = read_all(files)

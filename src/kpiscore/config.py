@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpiscore.errors import InputError
+from kpiscore.findings import Severity
 
 KEYS = {"select", "ignore", "severity"}
+LEVELS = tuple(level.name for level in Severity)
 
 
 @dataclass
@@ -35,6 +37,16 @@ def _section(path: Path) -> dict | None:
     return data if path.name == "kpiscore.toml" else data.get("tool", {}).get("kpiscore")
 
 
+def _check_types(section: dict, path: Path) -> None:
+    for key in ("select", "ignore"):
+        value = section.get(key, [])
+        if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            raise InputError(str(path), f"{key} must be a list of rule codes or categories, "
+                                        f"like [\"TXT-01\", \"ECHO\"]")
+    if section.get("severity", "low") not in LEVELS:
+        raise InputError(str(path), f"severity must be one of {', '.join(LEVELS)}")
+
+
 def load(start: Path | None = None) -> Settings:
     """The first kpiscore.toml, or pyproject.toml with [tool.kpiscore], from `start` upwards."""
     start = (start or Path.cwd()).resolve()
@@ -48,5 +60,6 @@ def load(start: Path | None = None) -> Settings:
             if unknown:
                 raise InputError(str(path), f"unknown kpiscore settings {sorted(unknown)} "
                                             f"(known: {sorted(KEYS)})")
+            _check_types(section, path)
             return Settings(**section, source=path)
     return Settings()
