@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ from rich.table import Table
 
 from kpiscore import rules as rule_set
 from kpiscore.findings import Finding, Severity, categories
-from kpiscore.model import Document
+from kpiscore.model import Document, Indicator, Project
 from kpiscore.rules.base import Context
 from kpiscore.scores import ProjectScore, score_document, summary
 
@@ -50,13 +51,20 @@ class Review:
         payload["summary"] = self.summary()
         return payload
 
+    @cached_property
+    def _projects(self) -> dict[int, Project]:
+        return {project.index: project for project in self.document.projects}
+
+    def where(self, finding: Finding) -> tuple[Project, Indicator | None]:
+        """The project of a finding, and its indicator row (None for a project finding)."""
+        project = self._projects[finding.project]
+        return project, project.indicators[finding.row - 1] if finding.row else None
+
     def to_frame(self) -> pd.DataFrame:
         """One row per finding."""
-        projects = {p.index: p for p in self.document.projects}
         rows = []
         for finding in self.findings:
-            project = projects[finding.project]
-            indicator = project.indicators[finding.row - 1] if finding.row else None
+            project, indicator = self.where(finding)
             rows.append({
                 "source": self.document.source, "project": finding.project,
                 "project_title": project.title, "row": finding.row,
@@ -88,10 +96,9 @@ def to_csv(reviews: list[Review]) -> str:
 def print_text(reviews: list[Review], console: Console) -> None:
     """Linter-style lines, then a summary per document and by category."""
     for result in reviews:
-        projects = {p.index: p for p in result.document.projects}
         for finding in result.findings:
-            project = projects[finding.project]
-            where = project.indicators[finding.row - 1].location if finding.row else project.location
+            project, indicator = result.where(finding)
+            where = (indicator or project).location
             row = f" row {finding.row}" if finding.row else ""
             console.print(
                 f"{result.document.source}:{where}: #{project.index}{row} "
