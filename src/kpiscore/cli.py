@@ -119,6 +119,8 @@ def check(
         show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write here instead of the terminal.")] = None,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Rules alone, without the classifier "
+                                                               "(models/README.md).")] = False,
 ) -> None:
     """Flag defective indicators and score every project, like a linter.
 
@@ -133,6 +135,7 @@ def check(
         settings = config.load()
         chosen = rules.select(_listed(select) or settings.select, _listed(ignore) or settings.ignore)
         threshold = Severity[(severity.value if severity else settings.severity)]
+        model = None if no_model else _model()
     except (InputError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
@@ -140,7 +143,7 @@ def check(
     reviews = []
     for document in documents:
         try:
-            reviews.append(review(document, chosen))
+            reviews.append(review(document, chosen, model))
         except Exception as error:  # a bug must not lose the other files of a batch
             failures.append(f"{document.source}: unexpected {type(error).__name__} while checking: "
                             f"{error} (please report this)")
@@ -169,6 +172,12 @@ def _write_reviews(reviews: list, output_format: CheckFormat, handle: TextIO,
         handle.write(to_csv(reviews))
 
 
+def _model():
+    from kpiscore.classifier.store import default
+
+    return default()
+
+
 def _listed(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
@@ -192,27 +201,39 @@ def list_rules(
         raise typer.Exit(INPUT_ERROR)
 
 
-@app.command("eval")
-def evaluate(
-    labels: Annotated[Path, typer.Option(help="Folder of label sheets (see docs/labelling.md).")
-                      ] = Path("labels"),
-    seeds: Annotated[Path | None, typer.Option(
-        help="Folder of the seed documents [default: $KPISCORE_SEEDS or ../shared/seeds].",
-        show_default=False)] = None,
-    folds: Annotated[bool, typer.Option(help="Also print the score of each held-out document.")
-                     ] = False,
-) -> None:
-    """Precision, recall and F1 of the rules per category, in-sample and leave-one-document-out."""
+LabelsOption = Annotated[Path, typer.Option(help="Folder of label sheets (see docs/labelling.md).")]
+SeedsOption = Annotated[Path | None, typer.Option(
+    help="Folder of the seed documents [default: $KPISCORE_SEEDS or ../shared/seeds].",
+    show_default=False)]
+
+
+def _labelled(labels: Path, seeds: Path | None) -> list:
+    """The labelled seeds, or a one-line error and exit 2."""
     import os
 
     from kpiscore import evaluate as measure
 
-    seeds = seeds or Path(os.environ.get("KPISCORE_SEEDS", "../shared/seeds"))
     try:
-        documents = measure.load(labels, seeds)
+        return measure.load(labels, seeds or Path(os.environ.get("KPISCORE_SEEDS", "../shared/seeds")))
     except (FileNotFoundError, ValueError, InputError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
+
+
+@app.command("eval")
+def evaluate(
+    labels: LabelsOption = Path("labels"),
+    seeds: SeedsOption = None,
+    folds: Annotated[bool, typer.Option(help="Also print the score of each held-out document.")
+                     ] = False,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Rules alone: skip the classifier "
+                                                               "comparison.")] = False,
+) -> None:
+    """Precision, recall and F1 per category, in-sample and leave-one-document-out: the rules,
+    then rules alone vs the classifier alone vs both combined (retrained in every fold)."""
+    from kpiscore import evaluate as measure
+
+    documents = _labelled(labels, seeds)
     console = Console()
     in_sample = measure.scores(documents, measure.predictions(documents))
     pooled, per_fold = measure.leave_one_out(documents)
@@ -223,3 +244,27 @@ def evaluate(
                                                  values=measure_name)
             console.print(f"\n{measure_name} on each held-out document\n"
                           + table.reindex(per_fold.index.unique()).round(2).to_string())
+    if not no_model:
+        from kpiscore.classifier import training
+
+        comparison, _ = training.held_out(documents)
+        training.print_comparison(comparison, console)
+
+
+@app.command()
+def train(
+    labels: LabelsOption = Path("labels"),
+    seeds: SeedsOption = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the model and its card.")
+                      ] = Path("models"),
+) -> None:
+    """Train the classifier on the labelled set (seeded, reproducible), measure it
+    leave-one-document-out, and write the model (skops) and its card to OUTPUT."""
+    from kpiscore.classifier import card, training
+
+    documents = _labelled(labels, seeds)
+    model, comparison = training.train(documents)
+    model.save(output)
+    card.write(model, comparison, output / "README.md")
+    training.print_comparison(comparison, Console())
+    typer.echo(f"wrote {output}/indicators.skops, indicators.json and README.md")

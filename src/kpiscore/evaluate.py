@@ -123,7 +123,7 @@ def candidates(documents: list[LabelledDocument]) -> Candidates:
             for rule in RULES}
 
 
-def _f1(truth: set, guess: set) -> float:
+def f1(truth: set, guess: set) -> float:
     return 2 * len(truth & guess) / (len(truth) + len(guess)) if truth or guess else 0.0
 
 
@@ -141,13 +141,13 @@ def tune(documents: list[LabelledDocument], found: Candidates | None = None
         best_per_rule = []
         for rule in (r for r in RULES if r.category == category):
             options = [(values, {k for k in keys if k[0] in names}) for values, keys in found[rule.code]]
-            values, keys = max(options, key=lambda option: _f1(truth, option[1]))  # first of ties
+            values, keys = max(options, key=lambda option: f1(truth, option[1]))  # first of ties
             params = _with(params, rule.code, values)
             best_per_rule.append((rule, keys))
         subsets = (s for n in range(1, len(best_per_rule) + 1)
                    for s in itertools.combinations(best_per_rule, n))
         # ties go to the larger subset: a rule stays unless it hurts on the training documents
-        best_subset = max(subsets, key=lambda s: (_f1(truth, set().union(*(f for _, f in s))), len(s)),
+        best_subset = max(subsets, key=lambda s: (f1(truth, set().union(*(f for _, f in s))), len(s)),
                           default=())
         chosen += [rule for rule, _ in best_subset]
     return chosen, params

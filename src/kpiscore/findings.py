@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
@@ -27,11 +28,21 @@ class Finding:
     suggestion: str
     project: int
     row: int | None = None  # 1-based indicator row; None for a project-level finding
-    source: str = "rule"
+    source: str = "rule"  # or "model"
+    probability: float | None = None  # a model finding: P(category) for the row
+    words: tuple[str, ...] = ()  # a model finding: what raised that probability most
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "category": self.category, "severity": self.severity.name,
-                "message": self.message, "suggestion": self.suggestion, "source": self.source}
+        entry = {"rule": self.rule, "category": self.category, "severity": self.severity.name,
+                 "message": self.message, "suggestion": self.suggestion, "source": self.source}
+        if self.source == "model":
+            entry |= {"probability": self.probability, "words": list(self.words)}
+        return entry
+
+
+def in_order(findings: Iterable[Finding]) -> list[Finding]:
+    """Document order: by project, then row (project findings first), then rule code."""
+    return sorted(findings, key=lambda f: (f.project, f.row or 0, f.rule))
 
 
 @cache

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
@@ -16,12 +16,15 @@ from rich.table import Table
 
 from kpiscore import rules as rule_set
 from kpiscore.findings import Finding, Severity, categories
+
+if TYPE_CHECKING:  # the classifier (jieba, scikit-learn) loads only when a model is used
+    from kpiscore.classifier.store import TrainedModel
 from kpiscore.model import Document, Indicator, Project
 from kpiscore.rules.base import Context
 from kpiscore.scores import ProjectScore, score_document, summary
 
 FINDING_COLUMNS = ["source", "project", "project_title", "row", "location", "name", "rule",
-                   "category", "severity", "message", "suggestion"]
+                   "category", "severity", "message", "suggestion", "probability"]
 _STYLE = {Severity.high: "bold red", Severity.medium: "yellow", Severity.low: "cyan"}
 
 
@@ -72,14 +75,20 @@ class Review:
                 "name": indicator.name if indicator else "", "rule": finding.rule,
                 "category": finding.category, "severity": finding.severity.name,
                 "message": finding.message, "suggestion": finding.suggestion,
+                "probability": finding.probability,
             })
         return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def review(document: Document, rules: Iterable[rule_set.Rule] = rule_set.RULES) -> Review:
-    """Run the rules on a parsed document and score it."""
+def review(document: Document, rules: Iterable[rule_set.Rule] = rule_set.RULES,
+           model: TrainedModel | None = None) -> Review:
+    """Run the rules (and the classifier, when given) on a parsed document and score it."""
+    rules = list(rules)
     context = Context(document)
     findings = rule_set.run(context, rules)
+    if model is not None:
+        findings = model.findings(document, findings, {rule.category for rule in rules},
+                                  context.withheld)
     return Review(document, findings, score_document(document, findings, context.withheld))
 
 

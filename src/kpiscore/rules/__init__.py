@@ -7,7 +7,7 @@ Each rule is a small class with a code, a category, a severity and its documenta
 from __future__ import annotations
 
 from collections.abc import Iterable
-from kpiscore.findings import Finding
+from kpiscore.findings import Finding, in_order
 from kpiscore.rules import (basis_rules, category_rules, cost_rules, placeholder_rules, table_rules,
                             text_rules, value_rules)
 from kpiscore.rules.base import Context, Example, Rule
@@ -37,7 +37,6 @@ def select(include: Iterable[str] | None = None, exclude: Iterable[str] = ()) ->
 
 def run(context: Context, rules: Iterable[Rule] = RULES) -> list[Finding]:
     """All findings of `rules` on the context's document, in document order."""
-    found = [finding for rule in rules for finding in rule.findings(context)]
-    return sorted(found, key=lambda f: (f.project, f.row or 0, f.rule))
+    return in_order(finding for rule in rules for finding in rule.findings(context))
 
 

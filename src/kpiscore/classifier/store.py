@@ -1,0 +1,124 @@
+"""A trained classifier on disk, and what `kpiscore check` does with it.
+
+The model is two files in models/: `indicators.skops` (the Pipeline, saved with skops so
+loading never unpickles arbitrary code) and `indicators.json` (what it was trained for:
+feature version, scikit-learn version, categories, and how it combines with the rules per
+category). A model whose feature version or scikit-learn minor version differs from the
+running code is refused with a one-line error rather than silently mis-scoring.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sklearn
+from sklearn.pipeline import Pipeline
+
+from kpiscore import __version__
+from kpiscore.classifier import features
+from kpiscore.classifier.blend import Choice, selected
+from kpiscore.classifier.pipeline import drivers, probabilities, settings
+from kpiscore.errors import InputError
+from kpiscore.findings import Finding, Severity, categories, in_order
+from kpiscore.model import Document
+from kpiscore.resources import data_dir
+
+NAME = "indicators"
+# Types skops does not trust by default that a kpiscore model legitimately holds: the
+# tokenizer the word vectorizers call. Anything else in a model file is refused.
+TRUSTED = {"kpiscore.classifier.features.words"}
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+@dataclass
+class TrainedModel:
+    pipeline: Pipeline
+    categories: list[str]
+    choices: dict[str, Choice]
+    info: dict[str, Any] = field(default_factory=dict)  # training data, figures
+
+    def findings(self, document: Document, rule_findings: list[Finding], active: set[str],
+                 withheld: set[int] = frozenset()) -> list[Finding]:
+        """The findings after combining rules and model per category: rows the combination
+        flags keep their rule findings, rows only the model flags get a model finding, and
+        rule findings on rows the combination drops are removed. Only `active` categories
+        (those of the selected rules) are touched, so --select / --ignore still hold; 涉密
+        (`withheld`) tables are left alone."""
+        table = features.rows(document, rule_findings)
+        table = table[~table["project"].isin(withheld)].reset_index(drop=True)
+        probability = probabilities(self.pipeline, table, self.categories)
+        kept = [f for f in rule_findings if f.row is None or f.category not in self.choices]
+        for category, choice in self.choices.items():
+            if category not in active:
+                continue
+            own = [f for f in rule_findings if f.category == category and f.row is not None]
+            flagged = selected(choice, {(f.project, f.row) for f in own}, probability[category])
+            kept += [f for f in own if (f.project, f.row) in flagged]
+            for project, row in sorted(flagged - {(f.project, f.row) for f in own}):
+                kept.append(self._finding(document, table, category, project, row,
+                                          probability.at[(project, row), category]))
+        return in_order(kept)
+
+    def _finding(self, document: Document, table: pd.DataFrame, category: str, project: int,
+                 row: int, chance: float) -> Finding:
+        options = settings()
+        line = table[(table["project"] == project) & (table["row"] == row)]
+        words = drivers(self.pipeline, line, self.categories.index(category), options["words"])
+        name = document.projects[project - 1].indicators[row - 1].name
+        message = (f"模型判断「{name}」{categories()[category]['title']}（概率 {chance:.2f}；"
+                   f"依据：{'、'.join(words) or '—'}）")
+        return Finding(f"ML-{category}", category, Severity[options["severity"]], message,
+                       options["fix"][category], project, row, source="model",
+                       probability=round(float(chance), 3), words=tuple(words))
+
+    def save(self, folder: Path) -> None:
+        import skops.io
+
+        folder.mkdir(parents=True, exist_ok=True)
+        skops.io.dump(self.pipeline, folder / f"{NAME}.skops", compression=zipfile.ZIP_DEFLATED,
+                      compresslevel=9)
+        meta = {"features": features.FEATURES, "scikit-learn": sklearn.__version__,
+                "kpiscore": __version__, "categories": self.categories,
+                "choices": {c: choice.to_dict() for c, choice in self.choices.items()},
+                **self.info}
+        (folder / f"{NAME}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                                             encoding="utf-8")
+
+
+def load(folder: Path) -> TrainedModel:
+    """Read a model, refusing one trained for other features or another scikit-learn."""
+    import skops.io
+
+    path, meta_path = folder / f"{NAME}.skops", folder / f"{NAME}.json"
+    if not path.exists() or not meta_path.exists():
+        raise InputError(str(path), "no trained model here (run `kpiscore train`, or check "
+                                    "with --no-model)")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta["features"] != features.FEATURES:
+        raise InputError(str(path), f"trained for features v{meta['features']}, this kpiscore "
+                                    f"computes v{features.FEATURES}: run `kpiscore train`")
+    if _minor(meta["scikit-learn"]) != _minor(sklearn.__version__):
+        raise InputError(str(path), f"trained with scikit-learn {meta['scikit-learn']}, "
+                                    f"{sklearn.__version__} is installed: run `kpiscore train`")
+    unknown = set(skops.io.get_untrusted_types(file=path)) - TRUSTED
+    if unknown:
+        raise InputError(str(path), f"holds types kpiscore does not trust: {sorted(unknown)}")
+    pipeline = skops.io.load(path, trusted=sorted(TRUSTED))
+    choices = {c: Choice(**choice) for c, choice in meta["choices"].items()}
+    return TrainedModel(pipeline, meta["categories"], choices,
+                        {k: v for k, v in meta.items() if k not in {"categories", "choices"}})
+
+
+@cache
+def default() -> TrainedModel:
+    """The model shipped in models/, loaded once, on first use."""
+    return load(data_dir("models"))
