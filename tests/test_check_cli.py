@@ -36,7 +36,7 @@ def test_check_json_is_the_contract_with_findings_and_scores():
 
 
 def test_check_text_names_file_location_project_row_and_code():
-    result = runner.invoke(app, ["check", str(seed_path("000"))])
+    result = runner.invoke(app, ["check", str(seed_path("000")), "--no-model"])
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
     assert first.startswith(f"{seed_path('000')}:line ")

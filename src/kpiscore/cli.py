@@ -133,9 +133,11 @@ def check(
 
     try:
         settings = config.load()
-        chosen = rules.select(_listed(select) or settings.select, _listed(ignore) or settings.ignore)
-        threshold = Severity[(severity.value if severity else settings.severity)]
         model = None if no_model else _model()
+        model_codes = [(f"ML-{c}", c) for c in model.categories] if model else []
+        chosen, learnt = rules.select(_listed(select) or settings.select,
+                                      _listed(ignore) or settings.ignore, model_codes)
+        threshold = Severity[(severity.value if severity else settings.severity)]
     except (InputError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
@@ -143,7 +145,7 @@ def check(
     reviews = []
     for document in documents:
         try:
-            reviews.append(review(document, chosen, model))
+            reviews.append(review(document, chosen, model, learnt))
         except Exception as error:  # a bug must not lose the other files of a batch
             failures.append(f"{document.source}: unexpected {type(error).__name__} while checking: "
                             f"{error} (please report this)")

@@ -81,14 +81,18 @@ class Review:
 
 
 def review(document: Document, rules: Iterable[rule_set.Rule] = rule_set.RULES,
-           model: TrainedModel | None = None) -> Review:
-    """Run the rules (and the classifier, when given) on a parsed document and score it."""
-    rules = list(rules)
+           model: TrainedModel | None = None, learnt: set[str] | None = None) -> Review:
+    """Run the rules (and the classifier, when given, for the categories in `learnt`, by
+    default all it knows) on a parsed document and score it."""
     context = Context(document)
-    findings = rule_set.run(context, rules)
-    if model is not None:
-        findings = model.findings(document, findings, {rule.category for rule in rules},
-                                  context.withheld)
+    if model is None:
+        findings = rule_set.run(context, rules)
+    else:  # the model reads every rule's output, whatever the selection
+        every = rule_set.run(context)
+        codes = {rule.code for rule in rules}
+        active = set(model.categories) if learnt is None else learnt
+        findings = model.findings(document, [f for f in every if f.rule in codes], active,
+                                  context.withheld, every)
     return Review(document, findings, score_document(document, findings, context.withheld))
 
 

@@ -47,7 +47,8 @@ class TrainedModel:
     info: dict[str, Any] = field(default_factory=dict)  # training data, figures
 
     def findings(self, document: Document, rule_findings: list[Finding], active: set[str],
-                 withheld: set[int] = frozenset()) -> list[Finding]:
+                 withheld: set[int] = frozenset(), evidence: list[Finding] | None = None
+                 ) -> list[Finding]:
         """The findings after combining rules and model per category: rows the combination
         flags keep their rule findings, rows only the model flags get a model finding, and
         rule findings on rows the combination drops are removed. Only `active` categories
@@ -56,10 +57,9 @@ class TrainedModel:
         table = features.rows(document, rule_findings)
         table = table[~table["project"].isin(withheld)].reset_index(drop=True)
         probability = probabilities(self.pipeline, table, self.categories)
-        kept = [f for f in rule_findings if f.row is None or f.category not in self.choices]
-        for category, choice in self.choices.items():
-            if category not in active:
-                continue
+        handled = {c: choice for c, choice in self.choices.items() if c in active}
+        kept = [f for f in rule_findings if f.row is None or f.category not in handled]
+        for category, choice in handled.items():
             own = [f for f in rule_findings if f.category == category and f.row is not None]
             flagged = selected(choice, {(f.project, f.row) for f in own}, probability[category])
             kept += [f for f in own if (f.project, f.row) in flagged]

@@ -20,19 +20,24 @@ BY_CODE = {rule.code: rule for rule in RULES}
 __all__ = ["BY_CODE", "RULES", "Context", "Example", "Rule", "run", "select"]
 
 
-def _matches(rule: Rule, selectors: Iterable[str]) -> bool:
-    """A selector is a code ("TXT-01"), a code prefix ("TXT", "VAL-1") or a category name."""
-    return any(rule.code.startswith(s.upper()) or rule.category == s.upper() for s in selectors)
+def _matches(code: str, category: str, selectors: Iterable[str]) -> bool:
+    """A selector is a code ("TXT-01"), a code prefix ("TXT", "VAL-1", "ML") or a category."""
+    return any(code.startswith(s.upper()) or category == s.upper() for s in selectors)
 
 
-def select(include: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> list[Rule]:
-    """The rules matching `include` (all when empty) and not `exclude`."""
-    include, exclude = list(include or []), list(exclude)
+def select(include: Iterable[str] | None = None, exclude: Iterable[str] = (),
+           model_codes: Iterable[tuple[str, str]] = ()) -> tuple[list[Rule], set[str]]:
+    """The rules matching `include` (all when empty) and not `exclude`, and the categories
+    whose model findings are wanted, of the model's (code, category) pairs (ML-ECHO, ECHO)."""
+    include, exclude, model_codes = list(include or []), list(exclude), list(model_codes)
+    known = [(rule.code, rule.category) for rule in RULES] + model_codes
     for selector in include + exclude:
-        if not any(_matches(rule, [selector]) for rule in RULES):
+        if not any(_matches(code, category, [selector]) for code, category in known):
             raise ValueError(f"unknown rule or category {selector!r} (see `kpiscore rules`)")
-    return [rule for rule in RULES
-            if (not include or _matches(rule, include)) and not _matches(rule, exclude)]
+    wanted = lambda code, category: ((not include or _matches(code, category, include))
+                                     and not _matches(code, category, exclude))
+    return ([rule for rule in RULES if wanted(rule.code, rule.category)],
+            {category for code, category in model_codes if wanted(code, category)})
 
 
 def run(context: Context, rules: Iterable[Rule] = RULES) -> list[Finding]:
