@@ -121,7 +121,8 @@ def test_rules_lists_and_explains():
 def test_eval_prints_in_sample_and_held_out_scores():
     if not SEEDS.exists():
         pytest.skip("seeds not available")
-    result = runner.invoke(app, ["eval", "--labels", str(REPO / "labels"), "--seeds", str(SEEDS)],
+    result = runner.invoke(app, ["eval", "--labels", str(REPO / "labels"), "--seeds", str(SEEDS),
+                                 "--no-model"],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "held-out" in result.stdout and "ECHO" in result.stdout

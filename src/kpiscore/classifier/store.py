@@ -70,7 +70,7 @@ class TrainedModel:
 
     def _finding(self, document: Document, table: pd.DataFrame, category: str, project: int,
                  row: int, chance: float) -> Finding:
-        options = settings()
+        options, chance = settings(), round(float(chance), 3)
         line = table[(table["project"] == project) & (table["row"] == row)]
         words = drivers(self.pipeline, line, self.categories.index(category), options["words"])
         name = document.projects[project - 1].indicators[row - 1].name
@@ -78,7 +78,7 @@ class TrainedModel:
                    f"依据：{'、'.join(words) or '—'}）")
         return Finding(f"ML-{category}", category, Severity[options["severity"]], message,
                        options["fix"][category], project, row, source="model",
-                       probability=round(float(chance), 3), words=tuple(words))
+                       probability=chance, words=tuple(words))
 
     def save(self, folder: Path) -> None:
         import skops.io
