@@ -66,7 +66,7 @@ class Corpus:
         """P(category) for the rows of `names`, indexed by (document, project, row)."""
         rows = self.table[self.rows_of(names)]
         result = pipeline.probabilities(model, rows, self.categories)
-        result.index = pd.MultiIndex.from_tuples(self._units(rows))
+        result.index = pd.MultiIndex.from_tuples(self._units(rows), names=["document", "project", "row"])
         return result
 
 
