@@ -139,7 +139,7 @@ def test_xlsx_marks_the_cell_of_a_finding_with_fill_and_comment(seed_review, tmp
     assert goal.message in goal_row[1].comment.text
 
 
-def test_xlsx_summary_chart_findings_table_and_sheet_names(seed_review, tmp_path):
+def test_xlsx_findings_table_and_sheet_names(seed_review, tmp_path):
     out = tmp_path / "report.xlsx"
     run_report(seed_path("001"), out)
     workbook = openpyxl.load_workbook(out)
