@@ -184,6 +184,56 @@ def _listed(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
+@app.command()
+def report(
+    file: Annotated[Path, typer.Argument(help="The document to review: .docx, .pdf, .xlsx or text.",
+                                         show_default=False)],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Where to write; the extension picks the format: .xlsx, .docx or .html.",
+        show_default=False)],
+    select: Annotated[list[str] | None, typer.Option(
+        help="Only these rules (as for check).", show_default=False)] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        help="Leave out these rules (as for check).", show_default=False)] = None,
+) -> None:
+    """Write the review for people to read: an annotated workbook, Word document or web page.
+
+    .xlsx: a sheet per project table, offending cells filled and commented;
+    a summary sheet with charts; a filterable table of all findings.
+    .docx: for a .docx input, a copy with Word comments on the offending cells;
+    for any other input, a review document.
+    .html: one self-contained page with highlighted cells, a chart and filters.
+
+    Exit codes: 0 the report was written, whatever it found; 2 usage or input
+    error. Use `check` to fail a build on findings.
+    """
+    from kpiscore import config, rules
+    from kpiscore.report import writer_for, write
+    from kpiscore.review import review as review_document
+
+    try:
+        writer_for(output)
+        if output.resolve() == file.resolve():
+            raise ValueError(f"{output}: the report would overwrite its input")
+        settings = config.load()
+        chosen = rules.select(_listed(select) or settings.select, _listed(ignore) or settings.ignore)
+    except (InputError, ValueError) as error:
+        typer.echo(f"kpiscore: {error}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    documents, failures = read_all([file])
+    if failures:
+        raise typer.Exit(INPUT_ERROR)
+    try:
+        write(review_document(documents[0], chosen), output)
+    except OSError as error:  # e.g. a folder that does not exist, a file open in Excel
+        typer.echo(f"kpiscore: {output}: cannot write the report: {error.strerror or error}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    except Exception as error:  # as in check: one line, not a traceback
+        typer.echo(f"kpiscore: {file}: unexpected {type(error).__name__} while writing the report: "
+                   f"{error} (please report this)", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+
+
 @app.command("rules")
 def list_rules(
     code: Annotated[str | None, typer.Argument(help="A rule code (TXT-01) to explain in full.",

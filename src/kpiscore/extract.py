@@ -79,6 +79,8 @@ class _Extractor:
     header_state: str | None = None  # "purpose" | "spending" | "goal": what the next row continues
     spending_columns: dict[int, str] = field(default_factory=dict)
     goal_parts: list[str] = field(default_factory=list)
+    # grid column of each field on every indicator row, for reports that mark cells
+    columns_by_row: dict[Location, dict[str, int]] = field(default_factory=dict)
 
     # -- items -------------------------------------------------------------------------
 
@@ -302,6 +304,7 @@ class _Extractor:
             value=cells["value"], basis=cells["basis"], parsed=parse_value(cells["value"]),
             location=location,
         ))
+        self.columns_by_row[location] = dict(columns.fields)
 
     def _value(self, texts: list[str | None]) -> str:
         """指标值 as printed; a 符号 / 值 / 单位 split is joined (">=" "95" "%" -> ">=95%")."""
@@ -337,6 +340,19 @@ def _year_and_unit(items: list[Item]) -> tuple[int | None, str | None]:
         if unit is None and (line := re.match(headings["unit_line"], text)):
             unit = line["unit"]
     return year, unit
+
+
+def indicator_columns(items: list[Item]) -> dict[Location, dict[str, int]]:
+    """Where each field sits on every indicator row: location -> field -> grid column.
+
+    For native tables, whose grid is the file's own (kpiscore.report marks cells in a
+    copy of a .docx); the extractor's own header tracking decides, so the two agree.
+    """
+    extractor = _Extractor("")
+    for item in items:
+        extractor.feed(item)
+    extractor.finish()
+    return extractor.columns_by_row
 
 
 def extract(items: list[Item], source: str, layout: str) -> Document:

@@ -1,0 +1,187 @@
+"""Which cell of a report each finding sits on, and the findings of each cell.
+
+Computed once per review and shared by the three writers, so that a finding is marked on
+the same cell in the workbook, the Word document and the web page, with the same note.
+Which column a rule or category concerns is data: lexicons/report.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from kpiscore import lexicon
+from kpiscore.findings import Finding, Severity, categories
+from kpiscore.model import Indicator, Project
+from kpiscore.review import Review
+
+_SETTINGS = "report.toml"
+INDICATOR_FIELDS = ("level1", "level2", "name", "description", "value", "basis")
+HEADER_FIELDS = ("title", "code", "budget_wan", "purpose", "spending_plan", "goal")
+# Finding fields every report shows in their own place; any other field a finding carries
+# (a model's probability, the words it saw) is listed generically after them.
+_SHOWN = ("rule", "category", "severity", "message", "suggestion", "source")
+_QUOTE = re.compile(r"「(.*?)」")
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """A cell of a project table: a column of an indicator row, or a header line (row None)."""
+
+    project: int
+    row: int | None
+    field: str
+
+
+def settings() -> dict[str, Any]:
+    return lexicon.table(_SETTINGS)
+
+
+def label(name: str) -> str:
+    """The printed label of a field or of one of the report's own headings."""
+    return settings()["labels"][name]
+
+
+def colour(severity: Severity) -> str:
+    """RGB hex fill of a cell whose worst finding has this severity."""
+    return settings()["colours"][severity.name]
+
+
+def money(value: float | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def score_text(score: float | None) -> str:
+    return "N/A" if score is None else f"{score:.1f}"
+
+
+def field_text(project: Project, indicator: Indicator | None, name: str) -> str:
+    """The text a reader sees in a cell: an indicator column, or a header line."""
+    if indicator is not None and name in INDICATOR_FIELDS:
+        return getattr(indicator, name) or ""
+    if name == "budget_wan":
+        parts = [money(project.budget_wan)]
+        for part in ("fiscal_wan", "other_wan"):
+            if getattr(project, part) is not None:
+                parts.append(f"{label(part)} {money(getattr(project, part))}")
+        return "，".join(p for p in parts if p)
+    if name == "spending_plan":
+        return "，".join(f"{month} {'' if share is None else f'{share:g}%'}".strip()
+                        for month, share in project.spending_plan.items())
+    return getattr(project, name) or ""
+
+
+def _pick(entry: dict[str, Any], finding: Finding, project: Project,
+          indicator: Indicator | None) -> str:
+    """One of the entry's candidate fields, chosen from what the message says."""
+    fields: list[str] = entry["fields"]
+    if entry["pick"] == "named":
+        # earliest label in the message; at one position the longer label (指标值确定依据 over 指标值)
+        named = [(finding.message.find(label(f)), -len(label(f)), f) for f in fields
+                 if label(f) in finding.message]
+        return min(named)[2] if named else fields[0]
+    quote = _QUOTE.search(finding.message)
+    if quote:  # the rules clip quotes with "…" and fold runs of spaces (rules.base.clip)
+        quoted = quote.group(1).removesuffix("…")
+        for name in fields:
+            if " ".join(field_text(project, indicator, name).split()).startswith(quoted):
+                return name
+    return fields[0]
+
+
+def place(finding: Finding, project: Project, indicator: Indicator | None) -> Cell:
+    """The cell a finding sits on (lexicons/report.toml)."""
+    table = settings()
+    level = "project" if indicator is None else "indicator"
+    entry = (table["rules"].get(finding.rule) or table["categories"].get(finding.category)
+             or table["defaults"][level])
+    name = _pick(entry, finding, project, indicator) if isinstance(entry, dict) else entry
+    if name in HEADER_FIELDS:
+        return Cell(project.index, None, name)
+    if indicator is None:  # a table finding cannot sit on a row's column
+        return Cell(project.index, None, table["defaults"]["project"])
+    return Cell(project.index, finding.row, name)
+
+
+def worst(findings: list[Finding]) -> Severity:
+    return max(f.severity for f in findings)
+
+
+def extra_fields(finding: Finding) -> dict[str, Any]:
+    """Fields of a finding beyond rule, category, severity, message, suggestion and source."""
+    return {key: value for key, value in finding.to_dict().items()
+            if key not in _SHOWN and value not in (None, "", [], {})}
+
+
+def plain(value: Any) -> str:
+    """A finding field as text: a probability to two places, a list of words joined."""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(map(str, value))
+    return str(value)
+
+
+def heading(finding: Finding) -> str:
+    """One line naming a finding: severity, category and its title, rule."""
+    title = categories().get(finding.category, {}).get("title")
+    category = f"{finding.category} {title}" if title else finding.category
+    return f"[{finding.severity.name}] {category} · {finding.rule}"
+
+
+def describe(finding: Finding) -> list[str]:
+    """A finding as lines of text: heading, message, suggestion, any further fields."""
+    lines = [heading(finding), finding.message]
+    if finding.suggestion:
+        lines.append(f"{label('suggestion')}：{finding.suggestion}")
+    lines += [f"{key}: {plain(value)}" for key, value in extra_fields(finding).items()]
+    return lines
+
+
+def note(findings: list[Finding]) -> str:
+    """The comment of a cell: every finding on it, a blank line between them."""
+    return "\n\n".join("\n".join(describe(f)) for f in findings)
+
+
+@dataclass
+class Marks:
+    """A review with every finding placed on its cell."""
+
+    review: Review
+    placed: list[tuple[Finding, Cell]] = field(default_factory=list)
+
+    @cached_property
+    def cells(self) -> dict[Cell, list[Finding]]:
+        """Findings per cell, in the review's order."""
+        grouped: dict[Cell, list[Finding]] = {}
+        for finding, cell in self.placed:
+            grouped.setdefault(cell, []).append(finding)
+        return grouped
+
+    def on(self, project: int, row: int | None, name: str) -> list[Finding]:
+        return self.cells.get(Cell(project, row, name), [])
+
+    def of_project(self, project: int) -> list[tuple[Finding, Cell]]:
+        return [(f, c) for f, c in self.placed if c.project == project]
+
+    def category_counts(self, project: int | None = None) -> Counter[str]:
+        """Findings per category, of one project or of the whole document."""
+        return Counter(f.category for f, c in self.placed if project in (None, c.project))
+
+    def where(self, cell: Cell) -> str:
+        """A cell in words: "第3行 指标值", or "绩效目标" for a header line."""
+        if cell.row is None:
+            return label(cell.field)
+        return label("where").format(row=cell.row, field=label(cell.field))
+
+
+def mark(review: Review) -> Marks:
+    """Place every finding of a review on its cell."""
+    placed = []
+    for finding in review.findings:
+        project, indicator = review.where(finding)
+        placed.append((finding, place(finding, project, indicator)))
+    return Marks(review, placed)

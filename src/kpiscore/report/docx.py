@@ -1,0 +1,301 @@
+"""The review as a Word document (python-docx).
+
+For a .docx input: a copy of the original with one Word comment (author "kpiscore") on
+each cell that has findings, listing them. Nothing else changes: where a cell has no run
+to anchor a comment on, an empty run is added. Cells are found the way the reader found
+them: the table and row of the indicator's Location, and the grid column of the field
+as the extractor mapped the table's header (kpiscore.extract.indicator_columns). A
+vertically merged cell belongs to its first row, so findings of several rows on one
+merged cell share one comment that names each row.
+
+For any other input (.txt, .pdf, .xlsx): a generated review document, per project a
+heading, the header facts, the indicator table with offending cells shaded and commented,
+and the findings with their suggestions listed below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.document import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from kpiscore import lexicon
+from kpiscore.extract import indicator_columns
+from kpiscore.findings import Finding
+from kpiscore.grid import Row
+from kpiscore.model import Location, Project
+from kpiscore.read.docx_file import read_docx_file
+from kpiscore.report.cells import (HEADER_FIELDS, INDICATOR_FIELDS, Cell, Marks, colour,
+                                   describe, field_text, heading, label, money, note,
+                                   score_text, worst)
+
+AUTHOR = "kpiscore"
+INITIALS = "KS"
+# A 指标值 split into 符号 / 值 / 单位 (2020 template): the comment goes on the first of
+# these cells that holds text.
+_VALUE_PARTS = ("number", "unit", "sign")
+# Column widths (cm) of the generated tables, on a landscape page 22.9 cm wide inside margins
+_SUMMARY_WIDTHS = (1.4, 11.0, 3.2, 2.2, 2.0, 2.0)
+_FACT_WIDTHS = (4.0, 18.8)
+_INDICATOR_WIDTHS = (2.2, 2.6, 4.0, 5.2, 3.4, 4.0, 1.4)
+# Header lines of the report -> the table_labels.toml [header] field whose label marks them.
+_HEADER_LABEL_FIELD = {"title": "name", "code": "code", "budget_wan": "budget_wan",
+                       "purpose": "purpose", "goal": "goal"}
+
+
+def write(marks: Marks, path: Path) -> None:
+    if marks.review.document.format == "docx":
+        annotate(marks, Path(marks.review.document.source), path)
+    else:
+        generate(marks, path)
+
+
+def _comment(document: WordDocument, runs: list[Run], groups: list[tuple[Cell, list[Finding]]],
+             marks: Marks) -> None:
+    """One comment on `runs` listing the findings; naming the cell when several share it."""
+    if len(groups) == 1:
+        text = note(groups[0][1])
+    else:
+        text = "\n\n".join(f"{marks.where(cell)}\n{note(findings)}" for cell, findings in groups)
+    document.add_comment(runs, text=text, author=AUTHOR, initials=INITIALS)
+
+
+def _runs(paragraphs: list[Paragraph]) -> list[Run]:
+    """The first and last run of some paragraphs; an empty run when they have none."""
+    runs = [run for paragraph in paragraphs for run in paragraph.runs]
+    if not runs:
+        runs = [paragraphs[0].add_run()]
+    return [runs[0], runs[-1]]
+
+
+# -- annotating the original ---------------------------------------------------------------
+
+
+def _grid_cell(table: Table, row: int, column: int) -> _Cell | None:
+    """The cell at a grid position (1-based row); a merged position gives the merge's cell."""
+    if not 1 <= row <= len(table.rows):
+        return None
+    line = table.rows[row - 1]
+    cells = line.cells  # one entry per grid column from grid_cols_before on; merges repeat
+    index = column - line.grid_cols_before
+    return cells[index] if 0 <= index < len(cells) else None
+
+
+@dataclass
+class _Source:
+    """The original document and what the reader saw in it."""
+
+    document: WordDocument
+    paragraphs: list[Paragraph]
+    tables: list[Table]
+    rows: dict[tuple[int, int], Row]
+    columns: dict[Location, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path) -> _Source:
+        document = docx.Document(str(path))
+        paragraphs, tables = [], []
+        for block in document.iter_inner_content():  # the reader's order and numbering
+            (paragraphs if isinstance(block, Paragraph) else tables).append(block)
+        items = read_docx_file(path)
+        rows = {(item.location.table, item.location.row): item for item in items
+                if isinstance(item, Row)}
+        return cls(document, paragraphs, tables, rows, indicator_columns(items))
+
+    def cell(self, table: int | None, row: int | None, column: int | None) -> _Cell | None:
+        if table is None or row is None or column is None or not 1 <= table <= len(self.tables):
+            return None
+        return _grid_cell(self.tables[table - 1], row, column)
+
+    def indicator_cell(self, project: Project, row: int, name: str) -> _Cell | None:
+        location = project.indicators[row - 1].location
+        fields = self.columns.get(location, {})
+        if name == "value" and "sign" in fields:  # as the extractor joins 符号 / 值 / 单位
+            parts = [self.cell(location.table, location.row, fields.get(p)) for p in _VALUE_PARTS]
+            parts = [part for part in parts if part is not None]
+            return next((part for part in parts if part.text.strip()), parts[0] if parts else None)
+        return self.cell(location.table, location.row, fields.get(name))
+
+    def _table_rows(self, project: Project) -> tuple[int | None, range]:
+        """The project's first table and the rows of its header block."""
+        if project.location.table is not None:
+            table, start = project.location.table, project.location.row or 1
+        elif project.indicators:
+            table, start = project.indicators[0].location.table, 1
+        else:
+            return None, range(0)
+        first = project.indicators[0].location if project.indicators else None
+        end = first.row if first is not None and first.table == table else None
+        last = len(self.tables[table - 1].rows) + 1 if table and table <= len(self.tables) else 0
+        return table, range(start, end or last)
+
+    def header_cell(self, project: Project, name: str) -> _Cell | None:
+        """The value cell of a header line (预算数, 绩效目标 …), else its label cell."""
+        table, rows = self._table_rows(project)
+        labels = lexicon.table("table_labels.toml")
+        for row in rows:
+            item = self.rows.get((table, row))
+            texts = list(item.cells) if item else []
+            for column, text in enumerate(texts):
+                found = lexicon.normalize_label(text or "")
+                if not found or not _is_label(found, name, labels):
+                    continue
+                value = next((c for c in range(column + 1, len(texts)) if texts[c] is not None
+                              and lexicon.normalize_label(texts[c]) not in labels["header"]), None)
+                return self.cell(table, row, value if value is not None else column)
+        return None
+
+    def title_paragraphs(self, project: Project) -> list[Paragraph]:
+        number = project.location.paragraph
+        return [self.paragraphs[number - 1]] if number and number <= len(self.paragraphs) else []
+
+    def anchor(self, project: Project, cell: Cell) -> tuple[Any, list[Paragraph]]:
+        """The element a cell's comment sits on (to group comments) and its paragraphs."""
+        found = None
+        if cell.row is not None:
+            found = self.indicator_cell(project, cell.row, cell.field)
+        elif cell.field != "title":
+            found = self.header_cell(project, cell.field)
+        if found is None and (title := self.title_paragraphs(project)):
+            return title[0]._p, title
+        if found is None:  # no heading paragraph: the 项目名称 cell, else the table's first cell
+            table, rows = self._table_rows(project)
+            found = self.header_cell(project, "title") or self.cell(table, rows.start or 1, 0)
+        if found is None:  # nothing of the project can be found: the document's first paragraph
+            if not self.paragraphs:
+                self.paragraphs.append(self.document.add_paragraph())
+            return self.paragraphs[0]._p, self.paragraphs[:1]
+        return found._tc, found.paragraphs
+
+
+def _is_label(text: str, name: str, labels: dict[str, Any]) -> bool:
+    if name == "spending_plan":
+        return any(text.startswith(lexicon.normalize_label(label))
+                   for label in labels["header_rows"]["spending_labels"])
+    return labels["header"].get(text) == _HEADER_LABEL_FIELD.get(name)
+
+
+def annotate(marks: Marks, source: Path, path: Path) -> None:
+    """Copy the original .docx with a comment on every cell that has findings."""
+    original = _Source.open(source)
+    projects = {p.index: p for p in marks.review.document.projects}
+    anchors: dict[Any, tuple[list[Paragraph], list[tuple[Cell, list[Finding]]]]] = {}
+    for cell, findings in marks.cells.items():
+        element, paragraphs = original.anchor(projects[cell.project], cell)
+        anchors.setdefault(element, (paragraphs, []))[1].append((cell, findings))
+    for paragraphs, groups in anchors.values():
+        _comment(original.document, _runs(paragraphs), groups, marks)
+    original.document.save(str(path))
+
+
+# -- a generated review document -----------------------------------------------------------
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _fill(document: WordDocument, target: _Cell, text: str, marks: Marks, cell: Cell | None,
+          bold: bool = False) -> None:
+    target.text = text
+    if bold:
+        for run in target.paragraphs[0].runs:
+            run.bold = True
+    findings = marks.cells.get(cell, []) if cell is not None else []
+    if findings:
+        _shade(target, colour(worst(findings)))
+        _comment(document, _runs(target.paragraphs), [(cell, findings)], marks)
+
+
+def _table(document: WordDocument, rows: int, widths: tuple[float, ...]) -> Table:
+    """A grid table with column widths in cm: in the grid (LibreOffice) and every cell (Word)."""
+    table = document.add_table(rows=rows, cols=len(widths))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = Cm(width)
+    for row in table.rows:  # row by row: python-docx walks the whole table for each column
+        for cell, width in zip(row.cells, widths):
+            cell.width = Cm(width)
+    return table
+
+
+def generate(marks: Marks, path: Path) -> None:
+    review = marks.review
+    source = review.document
+    document = docx.Document()
+    section = document.sections[0]
+    # landscape: seven indicator columns need the width
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    document.add_heading(label("report_title"), 0)
+    info = review.summary()
+    document.add_paragraph(f"{source.unit_name or ''} {source.year or ''} · {source.source}")
+    document.add_paragraph(
+        f"{label('projects')} {info['projects']} · {label('indicators')} {info['indicators']} · "
+        f"{label('findings')} {info['findings']} · {label('mean_score')} {score_text(info['score'])}")
+    columns = ("index", "project", "budget_wan", "score", "grade", "findings")
+    summary = _table(document, len(source.projects) + 1, _SUMMARY_WIDTHS)
+    rows = summary.rows
+    for target, name in zip(rows[0].cells, columns):
+        _fill(document, target, label(name), marks, None, bold=True)
+    for row, project in zip(rows[1:], source.projects):
+        score = review.scores[project.index]
+        values = (str(project.index), project.title, money(project.budget_wan),
+                  score_text(score.score), score.grade, str(len(marks.of_project(project.index))))
+        for target, value in zip(row.cells, values):
+            target.text = value
+    # python-docx checks a style against the whole style part on every paragraph; set the
+    # id on the XML instead (hundreds of findings took half a second)
+    bullet = document.styles["List Bullet"].style_id
+    for project in source.projects:
+        _project(document, project, marks, bullet)
+    document.save(str(path))
+
+
+def _project(document: WordDocument, project: Project, marks: Marks, bullet: str) -> None:
+    score = marks.review.scores[project.index]
+    document.add_heading(f"{project.index}、{project.title}", 1)
+    facts = _table(document, len(HEADER_FIELDS) + 1, _FACT_WIDTHS).rows
+    for row, name in zip(facts, HEADER_FIELDS):
+        label_cell, value_cell = row.cells
+        _fill(document, label_cell, label(name), marks, None, bold=True)
+        _fill(document, value_cell, field_text(project, None, name), marks,
+              Cell(project.index, None, name))
+    label_cell, value_cell = facts[-1].cells
+    _fill(document, label_cell, f"{label('score')} / {label('grade')}", marks, None, bold=True)
+    value_cell.text = f"{score_text(score.score)} / {score.grade}"
+    document.add_paragraph()
+    rows = _table(document, len(project.indicators) + 1, _INDICATOR_WIDTHS).rows
+    for target, name in zip(rows[0].cells, (*INDICATOR_FIELDS, "score")):
+        _fill(document, target, label(name), marks, None, bold=True)
+    for number, (row, indicator) in enumerate(zip(rows[1:], project.indicators), start=1):
+        cells = row.cells
+        for target, name in zip(cells, INDICATOR_FIELDS):
+            _fill(document, target, field_text(project, indicator, name), marks,
+                  Cell(project.index, number, name))
+        indicator_score = score.indicator_scores[number - 1]
+        cells[-1].text = "" if indicator_score is None else str(indicator_score)
+    for finding, cell in marks.of_project(project.index):
+        lines = describe(finding)
+        item = document.add_paragraph()
+        item._p.style = bullet
+        item.add_run(f"{marks.where(cell)}：").bold = True
+        item.add_run(heading(finding)).bold = True
+        for line in lines[1:]:
+            item.add_run().add_break()
+            item.add_run(line)
