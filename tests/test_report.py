@@ -23,6 +23,7 @@ from kpiscore.cli import app
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Location, Project
 from kpiscore.report.cells import Cell, colour, label, mark, place
+from kpiscore.classifier.store import default
 from kpiscore.review import review
 from kpiscore.values import parse_value
 
@@ -44,7 +45,7 @@ def run_report(source: Path, out: Path) -> None:
 
 @pytest.fixture(scope="module")
 def seed_review():
-    return review(kpiscore.parse(seed_path("001")))
+    return review(kpiscore.parse(seed_path("001")), model=default())
 
 
 def finding_on(result, category: str, project: int | None = None) -> Finding:
@@ -130,7 +131,10 @@ def test_xlsx_marks_the_cell_of_a_finding_with_fill_and_comment(seed_review, tmp
     assert len(on_value) == 2 and all(f.message in value.comment.text for f in on_value)
     assert value.fill.fgColor.rgb.endswith(colour(Severity.high))  # TXT-01 is high
     # a clean cell: no comment, no fill
-    clean = sheet.cell(header + finding.row, _column(sheet, header, "name"))
+    marked = mark(seed_review).cells
+    row, field = next((row, field) for row in range(1, 8) for field in ("level1", "level2", "name")
+                      if Cell(finding.project, row, field) not in marked)
+    clean = sheet.cell(header + row, _column(sheet, header, field))
     assert clean.comment is None and clean.fill.fill_type is None
     # a table finding sits on its header line: EMPTY_GOAL on 绩效目标
     goal = next(f for f in seed_review.findings if f.project == finding.project
@@ -224,7 +228,7 @@ def test_docx_comments_sit_in_the_offending_cells(tmp_path, split_value):
     original = docx.Document(str(source))
     merged = original.tables[0]._tbl.xpath(".//w:vMerge")
     assert merged, "the test table has vertically merged cells"
-    result = review(kpiscore.parse(source))
+    result = review(kpiscore.parse(source), model=default())
     out = tmp_path / "report.docx"
     run_report(source, out)
     anchored = list(_anchored(out).values())
@@ -252,7 +256,7 @@ def test_docx_comments_sit_in_the_offending_cells(tmp_path, split_value):
 def test_docx_sample_comments_and_unchanged_text(tmp_path):
     out = tmp_path / "sample.docx"
     run_report(SAMPLE, out)
-    result = review(kpiscore.parse(SAMPLE))
+    result = review(kpiscore.parse(SAMPLE), model=default())
     anchored = _anchored(out)
     assert len(anchored) == len(mark(result).cells)
     for finding in result.findings:

@@ -101,6 +101,9 @@ class Level(str, Enum):
 
 FINDINGS = 1
 
+NoModelOption = Annotated[bool, typer.Option(
+    "--no-model", help="Rules alone, without the classifier (models/README.md).")]
+
 
 @app.command()
 def check(
@@ -119,24 +122,19 @@ def check(
         show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write here instead of the terminal.")] = None,
-    no_model: Annotated[bool, typer.Option("--no-model", help="Rules alone, without the classifier "
-                                                               "(models/README.md).")] = False,
+    no_model: NoModelOption = False,
 ) -> None:
     """Flag defective indicators and score every project, like a linter.
 
     Exit codes: 0 no findings at or above --severity; 1 some; 2 usage or input error.
-    Settings may also come from [tool.kpiscore] in pyproject.toml or from kpiscore.toml.
+    Settings may also come from the tool.kpiscore table of pyproject.toml or from kpiscore.toml.
     """
-    from kpiscore import config, rules
+    from kpiscore import config
     from kpiscore.findings import Severity
-    from kpiscore.review import review
 
     try:
         settings = config.load()
-        model = None if no_model else _model()
-        model_codes = [(f"ML-{c}", c) for c in model.categories] if model else []
-        chosen, learnt = rules.select(_listed(select) or settings.select,
-                                      _listed(ignore) or settings.ignore, model_codes)
+        review = _reviewer(settings, select, ignore, no_model)
         threshold = Severity[(severity.value if severity else settings.severity)]
     except (InputError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
@@ -145,7 +143,7 @@ def check(
     reviews = []
     for document in documents:
         try:
-            reviews.append(review(document, chosen, model, learnt))
+            reviews.append(review(document))
         except Exception as error:  # a bug must not lose the other files of a batch
             failures.append(f"{document.source}: unexpected {type(error).__name__} while checking: "
                             f"{error} (please report this)")
@@ -180,6 +178,21 @@ def _model():
     return default()
 
 
+def _reviewer(settings, select: list[str] | None, ignore: list[str] | None, no_model: bool):
+    """review() with the chosen rules and, unless --no-model, the classifier; raises
+    InputError / ValueError for a bad selection or model."""
+    from functools import partial
+
+    from kpiscore import rules
+    from kpiscore.review import review
+
+    model = None if no_model else _model()
+    model_codes = [(f"ML-{c}", c) for c in model.categories] if model else []
+    chosen, learnt = rules.select(_listed(select) or settings.select,
+                                  _listed(ignore) or settings.ignore, model_codes)
+    return partial(review, rules=chosen, model=model, learnt=learnt)
+
+
 def _listed(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
@@ -195,6 +208,7 @@ def report(
         help="Only these rules (as for check).", show_default=False)] = None,
     ignore: Annotated[list[str] | None, typer.Option(
         help="Leave out these rules (as for check).", show_default=False)] = None,
+    no_model: NoModelOption = False,
 ) -> None:
     """Write the review for people to read: an annotated workbook, Word document or web page.
 
@@ -207,16 +221,14 @@ def report(
     Exit codes: 0 the report was written, whatever it found; 2 usage or input
     error. Use `check` to fail a build on findings.
     """
-    from kpiscore import config, rules
+    from kpiscore import config
     from kpiscore.report import writer_for, write
-    from kpiscore.review import review as review_document
 
     try:
         writer_for(output)
         if output.resolve() == file.resolve():
             raise ValueError(f"{output}: the report would overwrite its input")
-        settings = config.load()
-        chosen = rules.select(_listed(select) or settings.select, _listed(ignore) or settings.ignore)
+        review = _reviewer(config.load(), select, ignore, no_model)
     except (InputError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
@@ -224,7 +236,7 @@ def report(
     if failures:
         raise typer.Exit(INPUT_ERROR)
     try:
-        write(review_document(documents[0], chosen), output)
+        write(review(documents[0]), output)
     except OSError as error:  # e.g. a folder that does not exist, a file open in Excel
         typer.echo(f"kpiscore: {output}: cannot write the report: {error.strerror or error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None

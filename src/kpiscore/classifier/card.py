@@ -20,7 +20,8 @@ def _figures(comparison: pd.DataFrame) -> str:
     lines = [head, "| --- | ---: |" + " ---: |" * 9]
     for category, line in comparison.iterrows():
         labelled = "" if category == "macro" else f"{line[('rules', 'support')]:.0f}"
-        cells = " | ".join(f"{line[(s, m)]:.2f}" for s in SYSTEMS for m in ("precision", "recall", "f1"))
+        cells = " | ".join("—" if pd.isna(line[(s, m)]) else f"{line[(s, m)]:.2f}"
+                           for s in SYSTEMS for m in ("precision", "recall", "f1"))
         name = "**macro average**" if category == "macro" else category
         lines.append(f"| {name} | {labelled} | {cells} |")
     return "\n".join(lines)

@@ -51,21 +51,21 @@ def probabilities(model: Pipeline, table: pd.DataFrame, categories: list[str]) -
 
 
 def drivers(model: Pipeline, row: pd.DataFrame, category: int, count: int) -> list[str]:
-    """The `count` features of a one-row table that raised category number `category` most:
-    a word or character sequence of a cell, a kind (二级=数量) or a rule that fired."""
+    """What raised category number `category` most on a one-row table: up to `count` of
+    its words (word or character features of a cell) first, then, if the words say less
+    than that, kinds (二级=数量) or rules that fired."""
     estimator = model.named_steps["classify"].estimators_[category]
     if not hasattr(estimator, "coef_"):  # no positive example in training: nothing drove it
         return []
     transformer = model.named_steps["features"]
-    vector = transformer.transform(row)
-    contribution = vector.multiply(estimator.coef_[0]).toarray()[0]
+    contribution = transformer.transform(row).multiply(estimator.coef_[0]).toarray()[0]
     names = transformer.get_feature_names_out()
+    raised = [names[i] for i in np.argsort(-contribution) if contribution[i] > 0]
+    is_word = lambda feature: feature.partition("__")[0] not in {"kind", "shape"}
     shown: list[str] = []
-    for position in np.argsort(-contribution):
-        if contribution[position] <= 0 or len(shown) == count:
-            break
-        label = _readable(names[position])
-        if label not in shown:
+    for feature in [f for f in raised if is_word(f)] + [f for f in raised if not is_word(f)]:
+        label = _readable(feature)
+        if label not in shown and len(shown) < count:
             shown.append(label)
     return shown
 
