@@ -81,6 +81,20 @@ def test_no_model_and_select_decide_whether_the_model_speaks():
     assert sources(["--select", "VAL-11"]) == {"rule"}
 
 
+def test_the_model_reads_every_rule_whatever_the_selection(seeds):
+    """With --select ML no rule finding is reported, but the model must still see which rules
+    fired: every model finding of the full run comes back with the same probability."""
+    from kpiscore.rules import select
+
+    model, document = store.default(), seeds["001"]
+    chosen, learnt = select(["ML"], [], [(f"ML-{c}", c) for c in model.categories])
+    assert chosen == [] and learnt == set(model.categories)
+    only_model = {(f.project, f.row, f.category): f.probability
+                  for f in review(document, chosen, model, learnt).findings}
+    full = [f for f in review(document, model=model).findings if f.source == "model"]
+    assert full and all(only_model.get((f.project, f.row, f.category)) == f.probability for f in full)
+
+
 def _copy_model(tmp_path):
     folder = tmp_path / "models"
     shutil.copytree(REPO / "models", folder)

@@ -125,16 +125,17 @@ def _row(project: Project, indicator: Indicator, fired: set[str], corpus: _Corpu
     }
 
 
-def rows(document: Document, findings: Iterable[Finding]) -> pd.DataFrame:
-    """One row per indicator (keyed by project and row) with every feature column; `findings`
-    are the rules' findings on the document."""
+def rows(document: Document, findings: Iterable[Finding], withheld: set[int] = frozenset()
+         ) -> pd.DataFrame:
+    """One row per indicator (keyed by project and row) with every feature column, leaving out
+    the `withheld` (涉密) tables; `findings` are the rules' findings on the document."""
     fired: dict[tuple[int, int | None], set[str]] = defaultdict(set)
     for finding in findings:
         fired[finding.project, finding.row].add(finding.rule)
     corpus = _Corpus(document)
     table = [{"project": project.index, "row": position,
               **_row(project, indicator, fired[project.index, position], corpus)}
-             for project in document.projects
+             for project in document.projects if project.index not in withheld
              for position, indicator in enumerate(project.indicators, start=1)]
     return pd.DataFrame(table, columns=["project", "row", *TEXTS, *KINDS, *SHAPE, *RULE_FLAGS])
 

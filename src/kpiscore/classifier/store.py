@@ -52,10 +52,10 @@ class TrainedModel:
         """The findings after combining rules and model per category: rows the combination
         flags keep their rule findings, rows only the model flags get a model finding, and
         rule findings on rows the combination drops are removed. Only `active` categories
-        (those of the selected rules) are touched, so --select / --ignore still hold; 涉密
-        (`withheld`) tables are left alone."""
-        table = features.rows(document, rule_findings)
-        table = table[~table["project"].isin(withheld)].reset_index(drop=True)
+        (those --select / --ignore leave to the model) are touched; 涉密 (`withheld`) tables
+        are left alone. The features read `evidence`, every rule's findings (default
+        `rule_findings`), so that the model sees the same row whatever the selection."""
+        table = features.rows(document, rule_findings if evidence is None else evidence, withheld)
         probability = probabilities(self.pipeline, table, self.categories)
         handled = {c: choice for c, choice in self.choices.items() if c in active}
         kept = [f for f in rule_findings if f.row is None or f.category not in handled]

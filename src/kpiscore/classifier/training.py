@@ -41,9 +41,8 @@ class Corpus:
         tables = []
         for labelled in documents:
             context = Context(labelled.document)
-            table = features.rows(labelled.document, run(context, RULES))
-            tables.append(table[~table["project"].isin(context.withheld)]
-                          .assign(document=labelled.name))
+            table = features.rows(labelled.document, run(context, RULES), context.withheld)
+            tables.append(table.assign(document=labelled.name))
         table = pd.concat(tables, ignore_index=True)
         labels = {key for d in documents for key in d.labels}
         truth = pd.DataFrame({c: [(d, p, r, c) in labels for d, p, r in cls._units(table)]
