@@ -33,7 +33,9 @@ def selected(choice: Choice, by_rules: set[Hashable], probability: pd.Series) ->
 
 
 def choose(truth: set[Hashable], by_rules: set[Hashable], probability: pd.Series,
-           thresholds: list[float]) -> Choice:
-    """The combination with the best F1 against `truth` (rows labelled with the category)."""
-    options = [Choice("rules")] + [Choice(source, t) for source in SOURCES[1:] for t in thresholds]
+           thresholds: list[float], sources: tuple[str, ...] = SOURCES) -> Choice:
+    """The combination of `sources` with the best F1 against `truth` (rows labelled with the
+    category); "rules" needs no threshold."""
+    options = [Choice(source, t) for source in sources
+               for t in ([Choice.threshold] if source == "rules" else thresholds)]
     return max(options, key=lambda choice: f1(truth, selected(choice, by_rules, probability)))

@@ -11,8 +11,7 @@ import sklearn
 from kpiscore.classifier import features
 from kpiscore.classifier.pipeline import settings
 from kpiscore.classifier.store import TrainedModel
-
-SYSTEMS = ("rules", "model", "combined")
+from kpiscore.classifier.training import SYSTEMS
 
 
 def _figures(comparison: pd.DataFrame) -> str:

@@ -24,6 +24,7 @@ from kpiscore.evaluate import Key, LabelledDocument
 from kpiscore.rules import RULES, Context, run
 
 Unit = tuple[str, int, int]  # document, project, row
+SYSTEMS = ("rules", "model", "combined")
 
 
 @dataclass
@@ -109,8 +110,8 @@ def choices(corpus: Corpus, names: list[str], by_rules: set[Key],
     for category in corpus.categories:
         truth, rules = _units(labels, category), _units(by_rules, category)
         combined[category] = blend.choose(truth, rules, probability[category], thresholds)
-        alone[category] = max((blend.Choice("model", t) for t in thresholds),
-                              key=lambda c: evaluate.f1(truth, blend.selected(c, rules, probability[category])))
+        alone[category] = blend.choose(truth, rules, probability[category], thresholds,
+                                       sources=("model",))
     return combined, alone
 
 
@@ -144,7 +145,7 @@ def compare(corpus: Corpus, predictions: Predictions) -> pd.DataFrame:
     macro-F1 row."""
     frames = {name: evaluate.scores(corpus.documents, getattr(predictions, name))
               .loc[corpus.categories, ["support", "precision", "recall", "f1"]]
-              for name in ("rules", "model", "combined")}
+              for name in SYSTEMS}
     table = pd.concat(frames, axis=1)
     table.loc["macro"] = table.mean(numeric_only=True)
     return table
@@ -185,12 +186,12 @@ def print_comparison(comparison: pd.DataFrame, console: Console) -> None:
     table = Table(title="rules / model / combined, leave-one-document-out (P R F1)")
     table.add_column("category", no_wrap=True)
     table.add_column("n", justify="right")
-    for system in ("rules", "model", "combined"):
+    for system in SYSTEMS:
         table.add_column(system, justify="right", no_wrap=True)
     for category, line in comparison.iterrows():
         cells = [" ".join("  — " if pd.isna(line[(system, m)]) else f"{line[(system, m)]:.2f}"
                           for m in ("precision", "recall", "f1"))
-                 for system in ("rules", "model", "combined")]
+                 for system in SYSTEMS]
         labelled = "" if category == "macro" else f"{line[('rules', 'support')]:.0f}"
         table.add_row(str(category), labelled, *cells)
     console.print(table)
