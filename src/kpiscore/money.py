@@ -76,3 +76,8 @@ def budget(project: Project) -> float | None:
         if total:
             return total.wan
     return None
+
+
+def wan_text(value: float | None) -> str:
+    """An amount in 万元 as tables print it: 1,234.50, or empty when unknown."""
+    return "" if value is None else f"{value:,.2f}"

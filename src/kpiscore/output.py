@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kpiscore.model import FRAME_COLUMNS, Document
+from kpiscore.money import wan_text
 
 
 def to_json(documents: list[Document]) -> str:
@@ -32,9 +33,8 @@ def print_summary(documents: list[Document], console: Console) -> None:
                                 ("code", "left"), ("预算数(万元)", "right"), ("indicators", "right")):
             table.add_column(column, justify=justify)
         for project in document.projects:
-            budget = "" if project.budget_wan is None else f"{project.budget_wan:,.2f}"
             table.add_row(str(project.index), project.kind, project.title, project.code or "",
-                          budget, str(len(project.indicators)))
+                          wan_text(project.budget_wan), str(len(project.indicators)))
         console.print(table)
 
 

@@ -16,12 +16,13 @@ from rich.table import Table
 
 from kpiscore import rules as rule_set
 from kpiscore.findings import Finding, Severity, categories
+from kpiscore.model import Document, Indicator, Project
+from kpiscore.money import wan_text
+from kpiscore.rules.base import Context
+from kpiscore.scores import ProjectScore, score_document, score_text, summary
 
 if TYPE_CHECKING:  # the classifier (jieba, scikit-learn) loads only when a model is used
     from kpiscore.classifier.store import TrainedModel
-from kpiscore.model import Document, Indicator, Project
-from kpiscore.rules.base import Context
-from kpiscore.scores import ProjectScore, score_document, summary
 
 FINDING_COLUMNS = ["source", "project", "project_title", "row", "location", "name", "rule",
                    "category", "severity", "message", "suggestion", "probability"]
@@ -132,8 +133,7 @@ def _print_scores(result: Review, console: Console) -> None:
     for project in result.document.projects:
         score = result.scores[project.index]
         table.add_row(str(project.index), project.title,
-                      "" if project.budget_wan is None else f"{project.budget_wan:,.2f}",
-                      "N/A" if score.score is None else f"{score.score:.1f}", score.grade,
+                      wan_text(project.budget_wan), score_text(score.score), score.grade,
                       str(counts[project.index]))
     console.print(table)
 

@@ -84,3 +84,8 @@ def summary(document: Document, findings: list[Finding],
         "by_category": dict(Counter(f.category for f in findings).most_common()),
         "by_severity": dict(Counter(f.severity.name for f in findings).most_common()),
     }
+
+
+def score_text(score: float | None) -> str:
+    """A score as printed: one decimal, or N/A for a withheld (涉密) table."""
+    return "N/A" if score is None else f"{score:.1f}"

@@ -16,6 +16,7 @@ from typing import Any
 from kpiscore import lexicon
 from kpiscore.findings import Finding, Severity, categories
 from kpiscore.model import Indicator, Project
+from kpiscore.money import wan_text
 from kpiscore.review import Review
 
 _SETTINGS = "report.toml"
@@ -50,23 +51,15 @@ def colour(severity: Severity) -> str:
     return settings()["colours"][severity.name]
 
 
-def money(value: float | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
-
-
-def score_text(score: float | None) -> str:
-    return "N/A" if score is None else f"{score:.1f}"
-
-
 def field_text(project: Project, indicator: Indicator | None, name: str) -> str:
     """The text a reader sees in a cell: an indicator column, or a header line."""
     if indicator is not None and name in INDICATOR_FIELDS:
         return getattr(indicator, name) or ""
     if name == "budget_wan":
-        parts = [money(project.budget_wan)]
+        parts = [wan_text(project.budget_wan)]
         for part in ("fiscal_wan", "other_wan"):
             if getattr(project, part) is not None:
-                parts.append(f"{label(part)} {money(getattr(project, part))}")
+                parts.append(f"{label(part)} {wan_text(getattr(project, part))}")
         return "，".join(p for p in parts if p)
     if name == "spending_plan":
         return "，".join(f"{month} {'' if share is None else f'{share:g}%'}".strip()

@@ -34,10 +34,12 @@ from kpiscore.extract import indicator_columns
 from kpiscore.findings import Finding
 from kpiscore.grid import Row
 from kpiscore.model import Location, Project
+from kpiscore.money import wan_text
 from kpiscore.read.docx_file import read_docx_file
 from kpiscore.report.cells import (HEADER_FIELDS, INDICATOR_FIELDS, Cell, Marks, colour,
-                                   describe, field_text, heading, label, money, note,
-                                   score_text, worst)
+                                   describe, field_text, heading, label, note,
+                                   worst)
+from kpiscore.scores import score_text
 
 AUTHOR = "kpiscore"
 INITIALS = "KS"
@@ -255,7 +257,7 @@ def generate(marks: Marks, path: Path) -> None:
         _fill(document, target, label(name), marks, None, bold=True)
     for row, project in zip(rows[1:], source.projects):
         score = review.scores[project.index]
-        values = (str(project.index), project.title, money(project.budget_wan),
+        values = (str(project.index), project.title, wan_text(project.budget_wan),
                   score_text(score.score), score.grade, str(len(marks.of_project(project.index))))
         for target, value in zip(row.cells, values):
             target.text = value

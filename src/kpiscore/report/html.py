@@ -17,9 +17,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from kpiscore.findings import Finding, Severity, categories
 from kpiscore.model import Indicator, Project
+from kpiscore.money import wan_text
 from kpiscore.report.cells import (HEADER_FIELDS, INDICATOR_FIELDS, Cell, Marks, colour,
-                                   extra_fields, field_text, label, money, plain,
-                                   score_text, settings, worst)
+                                   extra_fields, field_text, label, plain,
+                                   settings, worst)
+from kpiscore.scores import score_text
 
 _TEMPLATES = Path(__file__).with_name("templates")
 # bar chart geometry, in SVG user units (pixels)
@@ -73,7 +75,7 @@ def _project(marks: Marks, project: Project) -> dict[str, Any]:
             for number, indicator in enumerate(project.indicators, start=1)]
     return {
         "index": project.index, "title": project.title, "kind": project.kind,
-        "budget": money(project.budget_wan), "score": score_text(score.score), "grade": score.grade,
+        "budget": wan_text(project.budget_wan), "score": score_text(score.score), "grade": score.grade,
         "header": [(label(name), _cell(marks, project, None, Cell(project.index, None, name)))
                    for name in HEADER_FIELDS],
         "rows": rows, "indicator_scores": score.indicator_scores,

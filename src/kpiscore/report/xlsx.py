@@ -28,7 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpiscore.findings import Finding, Severity, categories
 from kpiscore.model import Project
 from kpiscore.report.cells import (HEADER_FIELDS, INDICATOR_FIELDS, Cell, Marks, colour,
-                                   field_text, label, note, plain, score_text, worst)
+                                   field_text, label, note, plain, worst)
+from kpiscore.scores import score_text
 
 AUTHOR = "kpiscore"
 _COLUMNS = (*INDICATOR_FIELDS, "score")
