@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from kpiscore import lexicon
 
@@ -57,9 +58,20 @@ def compact(text: str | None) -> str:
                    if not char.isspace() and not unicodedata.category(char).startswith("P"))
 
 
+def without(text: str | None, words: Iterable[str], mark: str = "") -> str:
+    """`compact(text)` with every listed word replaced by `mark`, longest words first (so
+    正常运转 goes before 运转)."""
+    text = compact(text)
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(compact(word), mark)
+    return text
+
+
+def char_pairs(text: str) -> set[str]:
+    """The overlapping character pairs of a text, leaving out pairs across a "|" mark."""
+    return {text[i:i + 2] for i in range(len(text) - 1) if "|" not in text[i:i + 2]}
+
+
 def strip_fillers(text: str | None) -> str:
     """Wording without the fillers that add nothing (情况, 程度, 的 …; boilerplate.toml)."""
-    text = compact(text)
-    for filler in lexicon.table("boilerplate.toml")["fillers"]:
-        text = text.replace(filler, "")
-    return text
+    return without(text, lexicon.table("boilerplate.toml")["fillers"])

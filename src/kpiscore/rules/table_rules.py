@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 from rapidfuzz import fuzz, process
 
-from kpiscore import kinds
+from kpiscore import kinds, lexicon
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, ProjectRule, Rule, clip
-from kpiscore.text import compact
+from kpiscore.text import char_pairs, compact, without
 
 _BENEFITS = {"经济效益", "社会效益", "生态效益", "可持续影响"}
 
@@ -79,23 +79,30 @@ class GoalEmptyOrStub(ProjectRule):
     title = "绩效目标缺失或模板化 (target text missing or a stub)"
     category = "EMPTY_GOAL"
     severity = Severity.high
-    flags = ("A 绩效目标 that is empty, a template stub (`1.目标内容 1`), or whose words, numbering "
-             "and stub removed, are mostly (by character pairs) those of the 资金用途 or the title: "
-             "it says what the money is for, not what it achieves.")
+    flags = ("A 绩效目标 that is empty, a template stub (`1.目标内容 1`), or that only restates the "
+             "资金用途 or the title, perhaps with 正常运转 / 顺利进行 / 补贴到位 added: its words, "
+             "with numbering and idle words (确保, 用于, 工作, 经费 …) removed, are mostly (by "
+             "character pairs) those of the use or title. A goal that states a checkable result "
+             "(及时, 足额, 按时, 全部, a rate, a number) is never flagged. Word lists: goals.toml.")
     why = "财预〔2015〕88号 (完整性): the target must state what the money achieves this year."
     fix = "State what this year's money achieves: the output, for whom, how much, by when."
-    bad = Example("绩效目标: 1.目标内容 1", "001#13")
+    bad = Example("绩效目标: 1. 确保城乡居民养老保险工作的顺利进行 (资金用途: 用于城乡养老金的发放)", "000#13")
     good = Example("绩效目标: 通过拨付养老保险制度改革补助经费，确保机关事业单位退休人员养老金按时足额发放", "001#18")
 
     def check(self, project: Project, context: Context) -> str | None:
+        if project.goal is None and project.kind == "department":
+            return None  # 部门整体 tables carry no target cell; the unit's goals are stated elsewhere
         goal = project.goal or ""
-        stripped = compact(re.sub(self.param(context, "numbering"), "", goal))
-        if len(stripped) < self.param(context, "min_length"):
+        words = lexicon.table("goals.toml")
+        stated = compact(re.sub(words["numbering"], "", goal))
+        if any(word in stated for word in words["results"]) or re.search(r"\d", re.sub(words["year"], "", stated)):
+            return None
+        if len(stated) < self.param(context, "min_length"):
             return f"绩效目标「{clip(goal) or '（空）'}」没有实际内容"
-        restated = compact(" ".join(filter(None, (project.purpose, project.title))))
-        pairs = {stripped[i:i + 2] for i in range(len(stripped) - 1)}
-        shared = sum(pair in restated for pair in pairs) / len(pairs)
-        if shared >= self.param(context, "overlap"):
+        content = char_pairs(without(stated, words["idle"], "|"))
+        reference = char_pairs(without(" ".join(filter(None, (project.purpose, project.title))),
+                                       words["idle"], "|"))
+        if not content or len(content & reference) / len(content) >= self.param(context, "overlap"):
             return f"绩效目标「{clip(goal)}」只是重复资金用途或项目名称，未说明要达到的效果"
         return None
 

@@ -13,7 +13,7 @@ from kpiscore import lexicon
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, Rule, clip
-from kpiscore.text import compact, strip_fillers
+from kpiscore.text import char_pairs, compact, strip_fillers, without
 
 
 def _same_wording(first: str, second: str, similarity: float) -> bool:
@@ -139,10 +139,7 @@ class SlotFilledTemplate(Rule):
 @lru_cache(maxsize=4096)  # TXT-10 compares every row with every project's title and use
 def _bigrams(text: str) -> frozenset[str]:
     """Content bigrams of a text, without the generic words listed in relatedness.toml."""
-    text = compact(text)
-    for word in lexicon.table("relatedness.toml")["generic"]:
-        text = text.replace(word, "|")
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1) if "|" not in text[i:i + 2])
+    return frozenset(char_pairs(without(text, lexicon.table("relatedness.toml")["generic"], "|")))
 
 
 class UnrelatedToProject(IndicatorRule):
