@@ -38,9 +38,10 @@ def test_check_json_is_the_contract_with_findings_and_scores():
 def test_check_text_names_file_location_project_row_and_code():
     result = runner.invoke(app, ["check", str(seed_path("000")), "--no-model"])
     assert result.exit_code == 1
-    first = result.stdout.splitlines()[0]
-    assert first.startswith(f"{seed_path('000')}:line ")
-    assert "#1 row 1 VAL-11 WEAK_BASIS" in first
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{seed_path('000')}:line ")
+    assert "#1 CMP-05 EMPTY_GOAL" in lines[0]  # a table's own findings before its rows'
+    assert "#1 row 1 VAL-11 WEAK_BASIS" in lines[1]
     assert "findings by category" in result.stdout
 
 

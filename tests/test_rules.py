@@ -108,7 +108,7 @@ def test_withheld_table_is_reported_not_judged(seeds):
 
 @pytest.mark.parametrize("selector,expected", [
     ("ECHO", {"TXT-01", "TXT-02"}),
-    ("txt-0", {"TXT-01", "TXT-02", "TXT-04", "TXT-05", "TXT-06", "TXT-07"}),
+    ("txt-0", {"TXT-01", "TXT-02", "TXT-03", "TXT-04", "TXT-05", "TXT-06", "TXT-07"}),
     ("COST-05", {"COST-05"}),
 ])
 def test_select_by_category_prefix_or_code(selector, expected):

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from kpiscore import lexicon
+from kpiscore import kinds, lexicon
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, Rule, clip
@@ -100,6 +100,46 @@ class Slogan(IndicatorRule):
         return None
 
 
+def _own_words(project: Project) -> frozenset[str]:
+    """The content pairs of what a project is: its title, use and goal."""
+    return _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))
+
+
+def _names_object(name: str) -> bool:
+    """Whether a name says what it counts or checks: two characters or more once the words
+    that name no object (boilerplate.toml `no_object`) are removed."""
+    return len(without(name, lexicon.table("boilerplate.toml")["no_object"])) >= 2
+
+
+class NoObject(IndicatorRule):
+    code = "TXT-03"
+    title = "无对象的空泛指标 (indicator that names no object)"
+    category = "BOILERPLATE"
+    severity = Severity.medium
+    flags = ("A 三级 name made only of metric words, process verbs and category names (覆盖率, "
+             "运转保障率, 按时完成数量的比例, 提供优质服务, 直接、间接总受益人数) whose description "
+             "and value do not name this project's own object either. 满意度 and 成本 rows with a "
+             "proper value (≥95%, ≤15万元) are standard indicators and are not flagged. Words: "
+             "`no_object` in boilerplate.toml.")
+    why = ("财预〔2015〕88号 (相关性) and 财预〔2021〕101号 (高度关联): an indicator must say what of "
+           "this project is counted or checked; a name with no object fits any table.")
+    fix = "Name the object: what is covered, completed or paid, for whom (养老金发放覆盖率, 见习补贴发放人数)."
+    bad = Example("产出指标 | 质量指标 | 覆盖率 | 覆盖率 | 100% | 文件规定冀价行费字 (2018) 71 号文件", "000#5 row 2")
+    good = Example("产出指标 | 质量指标 | 覆盖率 | 贫困人口参加城乡民医疗保险占应参保的比例 | =100% | "
+                   "承高党政办字[2016]78号文件按政策，落实贫困人口医疗保障救助工作，全部参保", "004#13 row 1")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        if _names_object(indicator.name):
+            return None
+        parsed = indicator.parsed
+        if kinds.level2_kind(indicator) in ("满意度", "成本") and parsed.number is not None and parsed.unit:
+            return None
+        own = _own_words(project)
+        if any(_bigrams(cell) & own for cell in (indicator.description, _value_words(indicator))):
+            return None
+        return f"「{clip(indicator.name)}」没有指明对象，描述和指标值也未说明本项目考核的是什么"
+
+
 def _skeleton(name: str) -> str:
     """A name with its slot words masked: 按时完成数量的比例 -> 按时完成□."""
     text = compact(name)
@@ -116,7 +156,8 @@ class SlotFilledTemplate(Rule):
     title = "句式模板替换 (slot-filled template)"
     category = "BOILERPLATE"
     severity = Severity.medium
-    flags = ("Rows of one table made from one skeleton with the 二级 word swapped in: "
+    flags = ("Rows of one table made from one skeleton with the 二级 word swapped in, the rest "
+             "naming no object (个人创业担保贷款数量 / …成本 is not a template): "
              "按时完成数量的比例, 按时完成质量的程度, 按时限完成经济效益程度.")
     why = ("财预〔2015〕88号 (相关性): each indicator should measure a distinct aspect of this "
            "project; a template filled with category names measures none.")
@@ -128,7 +169,7 @@ class SlotFilledTemplate(Rule):
     def findings(self, context: Context) -> Iterator[Finding]:
         for project in context.projects():
             skeletons = [_skeleton(indicator.name) for indicator in project.indicators]
-            counts = Counter(s for s in skeletons if "□" in s)
+            counts = Counter(s for s in skeletons if "□" in s and not _names_object(s.replace("□", "")))
             for row, skeleton in enumerate(skeletons, start=1):
                 if counts[skeleton] >= self.param(context, "min_rows"):
                     name = project.indicators[row - 1].name
@@ -160,8 +201,7 @@ class UnrelatedToProject(IndicatorRule):
         words = _bigrams(indicator.name + indicator.description)
         if not words or project.kind == "department":  # 部门整体 covers all the unit's work
             return None
-        own = _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))
-        if words & own:
+        if words & _own_words(project):
             return None
         others = [other for other in context.projects() if other.index != project.index
                   and len(words & _bigrams(other.title + (other.purpose or "")))
@@ -172,5 +212,5 @@ class UnrelatedToProject(IndicatorRule):
                 f"更像第{others[0].index}个项目「{clip(others[0].title, 16)}」的指标")
 
 
-RULES = (ValueEchoesName(), DescriptionCopiesName(), Slogan(), SlotFilledTemplate(),
+RULES = (ValueEchoesName(), DescriptionCopiesName(), NoObject(), Slogan(), SlotFilledTemplate(),
          UnrelatedToProject())
