@@ -10,10 +10,13 @@ from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, clip
 from kpiscore.text import compact
 
-# Which value classes contradict a 二级 kind (RULES.md TXT-05).
+# Which value classes contradict a 二级 kind (RULES.md TXT-05); a name pattern of
+# categories_misplaced.toml stands in for the class where the unit cannot tell.
 _WRONG_CLASS = {"数量": ("percent",), "时效": ("money", "unit_money"),
-                "质量": ("money", "unit_money", "time")}
-_CLASS_NAMES = {"percent": "比率", "money": "金额", "unit_money": "单位成本", "time": "时间"}
+                "质量": ("money", "unit_money", "time", "timeliness"), "生态效益": ("count",),
+                "成本": ("compliance",)}
+_CLASS_NAMES = {"percent": "比率", "money": "金额", "unit_money": "单位成本", "time": "时间",
+                "count": "人数或件数", "timeliness": "及时性", "compliance": "合规要求"}
 
 
 def _matches(name: str, section: str) -> bool:
@@ -26,7 +29,10 @@ class ValueClassContradictsLevel2(IndicatorRule):
     title = "类别错位 (the value's kind does not fit its 二级)"
     category = "MISCATEGORIZED"
     severity = Severity.medium
-    flags = ("A rate or percentage under 数量, money under 时效 or 质量, a time under 质量.")
+    flags = ("A rate or percentage under 数量, money under 时效 or 质量, a time or a timeliness "
+             "rate (…及时率) under 质量, a headcount under 生态效益, a compliance requirement "
+             "(资金使用规范性) under 成本. The unit decides; the name's ending or wording "
+             "(categories_misplaced.toml) where the unit does not.")
     why = ("The 二级 definitions of 财预〔2015〕88号 / 财预〔2021〕101号: 数量 counts outputs, 质量 "
            "states standards, 时效 deadlines, 成本 money.")
     fix = "Move the row to the 二级 its value measures (a rate to 质量, money to 成本), or restate it as that 二级 asks."
@@ -35,13 +41,17 @@ class ValueClassContradictsLevel2(IndicatorRule):
     good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        level2 = kinds.level2_kind(indicator)
+        wrong = _WRONG_CLASS.get(kinds.level2_kind(indicator) or "", ())
         value_class = kinds.unit_class(indicator.parsed.unit)
-        if value_class is None and level2 == "数量" and kinds.name_class(indicator.name) == "percent":
-            value_class = "percent"
-        if value_class not in _WRONG_CLASS.get(level2 or "", ()):
-            return None
-        return f"{indicator.level2}下的「{clip(indicator.name)}」是{_CLASS_NAMES[value_class]}"
+        if value_class in wrong:
+            return f"{indicator.level2}下的「{clip(indicator.name)}」是{_CLASS_NAMES[value_class]}"
+        # the name tells when the value has no unit, or has none that settles it
+        if value_class in (None, "percent", "other"):
+            name_class = next((c for c in ("timeliness", "compliance") if _matches(indicator.name, c)),
+                              kinds.name_class(indicator.name))
+            if name_class in wrong:
+                return f"{indicator.level2}下的「{clip(indicator.name)}」是{_CLASS_NAMES[name_class]}"
+        return None
 
 
 class ProcessAsResult(IndicatorRule):
@@ -50,7 +60,8 @@ class ProcessAsResult(IndicatorRule):
     category = "MISCATEGORIZED"
     severity = Severity.medium
     flags = ("Fund-flow or process measures (资金到位率, 拨付率, 支付比例, 预算执行率, 资金合规使用) "
-             "under 效益.")
+             "under 效益, in the name or the description, and 效益 rows whose value only states a "
+             "payment (对符合条件的人员给予补贴, 及时支付医保待遇).")
     why = ("Input quantities are not performance results; 财预〔2020〕10号 scores 预算执行率 on its "
            "own, so it must not stand in for a benefit.")
     fix = "Move fund-flow measures out of 效益 and state the effect the spending has on its beneficiaries."
@@ -59,9 +70,13 @@ class ProcessAsResult(IndicatorRule):
     good = Example("效益指标 | 经济效益指标 | 担保代偿率 | 担保代偿率 | ≤10% | 上年行业平均水平", "001#7 row 4")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        if kinds.level1_kind(indicator) != "效益" or not _matches(indicator.name, "process"):
+        if kinds.level1_kind(indicator) != "效益":
             return None
-        return f"「{clip(indicator.name)}」是资金或过程指标，放在了{indicator.level2}"
+        if _matches(indicator.name, "process") or _matches(indicator.description, "process"):
+            return f"「{clip(indicator.name)}」是资金或过程指标，放在了{indicator.level2}"
+        if indicator.parsed.kind == "qualitative" and _matches(indicator.value, "payment"):
+            return f"「{clip(indicator.name)}」的指标值「{clip(indicator.value)}」只是支付资金，放在了{indicator.level2}"
+        return None
 
 
 class OutputAsBenefit(IndicatorRule):
