@@ -183,33 +183,40 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(char_pairs(without(text, lexicon.table("relatedness.toml")["generic"], "|")))
 
 
+def _areas(text: str, row: bool = False) -> list[str]:
+    """The programme areas a text names (relatedness.toml), in the lexicon's order."""
+    table = lexicon.table("relatedness.toml")
+    folded = compact(text)
+    return [area for area, words in table["areas"].items()
+            if any(word in folded for word in words) and not (row and area in table["project_only"])]
+
+
 class UnrelatedToProject(IndicatorRule):
     code = "TXT-10"
     title = "与项目无关 (indicator unrelated to the project)"
     category = "UNRELATED"
     severity = Severity.medium
-    flags = ("An indicator that shares no content word with its project's title, 资金用途 and "
-             "绩效目标, but does share words with another project of the same document: it "
-             "measures someone else's work (an office-expenses project measured by 退休人数).")
+    flags = ("A row about another programme than its project's: the programme areas its name and "
+             "description name (or its value, when they name none) share nothing with the areas "
+             "of the project's 资金用途 and title. An office-expenses project measured by 退休人数, "
+             "an IT project by 案件受理率. Cost rows, 部门整体 tables and rows or projects that "
+             "name no area are not judged. Areas: relatedness.toml.")
     why = ("财预〔2015〕88号 完整性 and 相关性: indicators must match what the money is for.")
     fix = "Measure what this project's money buys or achieves; move the row to the project it belongs to."
-    bad = Example("产出指标 | 数量指标 | 企业退休人员 | 企业退休人员 | 7967人 | 秦劳社险 [2004] 17 号", "000#8 row 1")
-    good = Example("产出指标 | 成本指标 | 总成本 | 总成本：反映按项目发放资金情况 | ≤47.43万元 | 合同约定",
-                   "002#1 row 4")
+    bad = Example("产出指标 | 数量指标 | 案件受理率 | 案件受理的程度 | ≥90 案件受理的程度 | 依据县财政预算批复",
+                  "001#5 row 1")
+    good = Example("产出指标 | 数量指标 | 全年案件数量 | 全年案件数量 | >200件 | 经验标准", "000#4 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        words = _bigrams(indicator.name + indicator.description)
-        if not words or project.kind == "department":  # 部门整体 covers all the unit's work
+        if project.kind == "department" or kinds.level2_kind(indicator) == "成本":
+            return None  # 部门整体 covers all the unit's work; a cost row fits any project
+        own = _areas(" ".join(filter(None, (project.purpose, project.title))))
+        row = _areas(indicator.name + indicator.description, row=True) \
+            or _areas(_value_words(indicator), row=True)
+        if not own or not row or set(row) & set(own):
             return None
-        if words & _own_words(project):
-            return None
-        others = [other for other in context.projects() if other.index != project.index
-                  and len(words & _bigrams(other.title + (other.purpose or "")))
-                  >= self.param(context, "min_shared")]
-        if not others:
-            return None
-        return (f"「{clip(indicator.name)}」与本项目的名称、用途和目标无关，"
-                f"更像第{others[0].index}个项目「{clip(others[0].title, 16)}」的指标")
+        return (f"「{clip(indicator.name)}」属于{'、'.join(row)}，"
+                f"本项目的用途和名称属于{'、'.join(own)}")
 
 
 RULES = (ValueEchoesName(), DescriptionCopiesName(), NoObject(), Slogan(), SlotFilledTemplate(),
