@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -53,13 +54,23 @@ def test_choose_keeps_the_rules_unless_the_model_measures_better():
     assert blend.choose({1, 2}, {1, 2}, probability, [0.5]).source == "rules"
     assert blend.choose({1, 2}, {1}, probability, [0.5]) in (blend.Choice("either", 0.5),
                                                           blend.Choice("model", 0.5))
+    # F1 1.0 against the rules' 0.67: not enough when the gain must be 0.5
+    assert blend.choose({1, 2}, {1}, probability, [0.5], min_gain=0.5).source == "rules"
 
 
-def test_model_findings_say_they_come_from_the_model(seeds):
-    model = store.default()
+@pytest.fixture(scope="module")
+def speaking() -> store.TrainedModel:
+    """The shipped pipeline combined as "either" at 0.5 in every category, so that it adds
+    findings whatever combination `kpiscore train` chose for the shipped model."""
+    shipped = store.default()
+    return replace(shipped, choices={c: blend.Choice("either", 0.5) for c in shipped.categories})
+
+
+def test_model_findings_say_they_come_from_the_model(seeds, speaking):
+    model = speaking
     result = review(seeds["000"], model=model)
     learnt = [f for f in result.findings if f.source == "model"]
-    assert learnt, "the shipped model adds no finding on seed 000"
+    assert learnt
     for finding in learnt:
         choice = model.choices[finding.category]
         assert choice.source in ("model", "either") and finding.probability >= choice.threshold
@@ -70,7 +81,15 @@ def test_model_findings_say_they_come_from_the_model(seeds):
     assert not [f for f in plain.findings if f.source == "model"]
 
 
-def test_no_model_and_select_decide_whether_the_model_speaks():
+def test_a_category_left_to_the_rules_keeps_its_findings(seeds, speaking):
+    model = replace(speaking, choices={**speaking.choices, "WEAK_BASIS": blend.Choice("rules")})
+    weak = lambda result: [f for f in result.findings if f.category == "WEAK_BASIS"]
+    assert weak(review(seeds["000"], model=model)) == weak(review(seeds["000"]))
+    assert weak(review(seeds["000"], model=model))
+
+
+def test_no_model_and_select_decide_whether_the_model_speaks(speaking, monkeypatch):
+    monkeypatch.setattr("kpiscore.cli._model", lambda: speaking)
     seed = str(seed_path("000"))
     sources = lambda args: {f["source"] for p in json.loads(runner.invoke(
         app, ["check", seed, "-f", "json", *args]).stdout)["projects"]
@@ -81,12 +100,12 @@ def test_no_model_and_select_decide_whether_the_model_speaks():
     assert sources(["--select", "VAL-11"]) == {"rule"}
 
 
-def test_the_model_reads_every_rule_whatever_the_selection(seeds):
+def test_the_model_reads_every_rule_whatever_the_selection(seeds, speaking):
     """With --select ML no rule finding is reported, but the model must still see which rules
     fired: every model finding of the full run comes back with the same probability."""
     from kpiscore.rules import select
 
-    model, document = store.default(), seeds["001"]
+    model, document = speaking, seeds["001"]
     chosen, learnt = select(["ML"], [], [(f"ML-{c}", c) for c in model.categories])
     assert chosen == [] and learnt == set(model.categories)
     only_model = {(f.project, f.row, f.category): f.probability

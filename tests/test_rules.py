@@ -125,3 +125,51 @@ def test_fund_flow_moved_under_benefit_is_miscategorised(seeds):
     assert not _fired(rule, seeds["000"], 24, 7)
     document, project = _one_row_document(seeds, "000", 24, 7, level1="效益指标", level2="社会效益指标")
     assert _fired(rule, document, project, 7)
+
+
+# Real rows for the cases docs/labelling.md settles by adjudication, both ways.
+@pytest.mark.parametrize("code,seed,project,row,fires", [
+    # a goal that restates the use with only idle words, a stub, or nothing but idle words
+    ("CMP-05", "001", 13, None, True),
+    ("CMP-05", "000", 1, None, True),
+    ("CMP-05", "002", 1, None, True),
+    # the use restated with a checkable result (按时), a short goal that names a rate, a goal
+    # copied from another project, a 部门整体 table without a target cell
+    ("CMP-05", "000", 12, None, False),
+    ("CMP-05", "002", 3, None, False),
+    ("CMP-05", "000", 18, None, False),
+    ("CMP-05", "004", 1, None, False),
+    # names with no object: a skeleton, a bare rate, a headcount of no one
+    ("TXT-03", "001", 3, 1, True),
+    ("TXT-03", "000", 21, 2, True),
+    ("TXT-03", "001", 14, 5, True),
+    # standard satisfaction and cost rows with a proper value; a value naming the project's people
+    ("TXT-03", "000", 25, 6, False),
+    ("TXT-03", "002", 8, 5, False),
+    ("TXT-03", "001", 14, 7, False),
+    # two real indicators that share a skeleton are not a template
+    ("DUP-03", "000", 23, 1, False),
+    ("DUP-03", "001", 11, 1, True),
+    # rights and stability slogans; a slogan next to a measure of its own
+    ("TXT-04", "001", 17, 5, True),
+    ("TXT-04", "000", 6, 5, True),
+    ("TXT-04", "002", 3, 5, False),
+    # a payment as the value of a benefit, a fund-flow description; a payment with its effect
+    ("TXT-06", "000", 30, 5, True),
+    ("TXT-06", "004", 9, 3, True),
+    ("TXT-06", "000", 4, 5, True),
+    ("TXT-06", "004", 10, 3, False),
+    # timeliness under 质量, a headcount under 生态效益, compliance under 成本
+    ("TXT-05", "002", 11, 2, True),
+    ("TXT-05", "001", 14, 6, True),
+    ("TXT-05", "004", 1, 1, True),
+    ("TXT-05", "002", 2, 3, False),
+    ("TXT-05", "002", 8, 5, False),
+    # another programme's indicator; a cost row, a row of the project's own programme
+    ("TXT-10", "001", 12, 7, True),
+    ("TXT-10", "000", 7, 1, True),
+    ("TXT-10", "000", 8, 4, False),
+    ("TXT-10", "000", 10, 1, False),
+])
+def test_rule_on_real_rows(code, seed, project, row, fires, seeds):
+    assert _fired(rules.BY_CODE[code], seeds[seed], project, row) is fires

@@ -33,9 +33,14 @@ def selected(choice: Choice, by_rules: set[Hashable], probability: pd.Series) ->
 
 
 def choose(truth: set[Hashable], by_rules: set[Hashable], probability: pd.Series,
-           thresholds: list[float], sources: tuple[str, ...] = SOURCES) -> Choice:
+           thresholds: list[float], sources: tuple[str, ...] = SOURCES, min_gain: float = 0.0) -> Choice:
     """The combination of `sources` with the best F1 against `truth` (rows labelled with the
-    category); "rules" needs no threshold."""
+    category); "rules" needs no threshold, and stays unless another combination beats it by
+    `min_gain`."""
+    score = lambda choice: f1(truth, selected(choice, by_rules, probability))
     options = [Choice(source, t) for source in sources
                for t in ([Choice.threshold] if source == "rules" else thresholds)]
-    return max(options, key=lambda choice: f1(truth, selected(choice, by_rules, probability)))
+    best = max(options, key=score)
+    if "rules" in sources and score(best) < score(Choice("rules")) + min_gain:
+        return Choice("rules")
+    return best

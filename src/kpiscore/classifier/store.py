@@ -55,9 +55,13 @@ class TrainedModel:
         (those --select / --ignore leave to the model) are touched; 涉密 (`withheld`) tables
         are left alone. The features read `evidence`, every rule's findings (default
         `rule_findings`), so that the model sees the same row whatever the selection."""
+        # a category left to the rules keeps its findings as they are
+        handled = {c: choice for c, choice in self.choices.items()
+                   if c in active and choice.source != "rules"}
+        if not handled:
+            return list(rule_findings)
         table = features.rows(document, rule_findings if evidence is None else evidence, withheld)
         probability = probabilities(self.pipeline, table, self.categories)
-        handled = {c: choice for c, choice in self.choices.items() if c in active}
         kept = [f for f in rule_findings if f.row is None or f.category not in handled]
         for category, choice in handled.items():
             own = [f for f in rule_findings if f.category == category and f.row is not None]

@@ -104,12 +104,14 @@ def _out_of_fold(corpus: Corpus, names: list[str], found: evaluate.Candidates
 def choices(corpus: Corpus, names: list[str], by_rules: set[Key],
             probability: pd.DataFrame) -> tuple[dict[str, blend.Choice], dict[str, blend.Choice]]:
     """Per category, the best combination and the best model-alone threshold on `names`."""
-    thresholds = pipeline.settings()["thresholds"]
+    settings = pipeline.settings()
+    thresholds = settings["thresholds"]
     labels = {key for d in corpus.documents if d.name in names for key in d.labels}
     combined, alone = {}, {}
     for category in corpus.categories:
         truth, rules = _units(labels, category), _units(by_rules, category)
-        combined[category] = blend.choose(truth, rules, probability[category], thresholds)
+        combined[category] = blend.choose(truth, rules, probability[category], thresholds,
+                                          min_gain=settings["min_gain"])
         alone[category] = blend.choose(truth, rules, probability[category], thresholds,
                                        sources=("model",))
     return combined, alone
