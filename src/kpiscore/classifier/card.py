@@ -40,5 +40,11 @@ def write(model: TrainedModel, comparison: pd.DataFrame, path: Path) -> None:
         choices="\n".join(f"- {c}: {choice.source}" + ("" if choice.source == "rules"
                                                        else f" at P ≥ {choice.threshold}")
                           for c, choice in model.choices.items()),
+        choices_note="" if any(c.source != "rules" for c in model.choices.values()) else (
+            "\nEvery category uses the rules: on these seeds the model adds no finding to "
+            "`check`\n(it is still loaded and version-checked, and speaks once a retrained "
+            "model measures better).\n"),
+        min_gain=options["min_gain"],
+        **{f"macro_{system}": f"{comparison.loc['macro', (system, 'f1')]:.4f}" for system in SYSTEMS},
     )
     path.write_text(text, encoding="utf-8")
