@@ -131,8 +131,14 @@ def test_a_model_for_other_features_is_refused(tmp_path):
 def test_a_model_file_with_untrusted_types_is_refused(tmp_path):
     folder = _copy_model(tmp_path)
     skops.io.dump({"run": shutil.rmtree}, folder / "indicators.skops")
+    model = store.load(folder)  # the shipped model leaves every category to the rules
     with pytest.raises(InputError, match="does not trust"):
-        store.load(folder)
+        model.pipeline
+    speaking = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
+    speaking["choices"]["ECHO"] = {"source": "either", "threshold": 0.5}
+    (folder / "indicators.json").write_text(json.dumps(speaking), encoding="utf-8")
+    with pytest.raises(InputError, match="does not trust"):
+        store.load(folder)  # a model that speaks is read, and refused, up front
 
 
 def test_a_missing_model_is_a_one_line_error(tmp_path, monkeypatch):

@@ -12,19 +12,21 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
 import jieba
 import pandas as pd
 from rapidfuzz import fuzz
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import OneHotEncoder
 
 from kpiscore import kinds, lexicon
 from kpiscore.findings import Finding, categories
 from kpiscore.model import Document, Indicator, Project
 from kpiscore.rules import RULES
 from kpiscore.text import compact
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is built: loading it costs seconds
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 FEATURES = 1
 
@@ -141,11 +143,17 @@ def rows(document: Document, findings: Iterable[Finding], withheld: set[int] = f
 
 
 def _words(min_df: int = 1) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False, min_df=min_df,
                            sublinear_tf=True)
 
 
 def transformer() -> ColumnTransformer:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import OneHotEncoder
+
     """Feature table -> matrix: word TF-IDF per text cell, character 1–3-grams of name and
     value, one-hot kinds, and the shape and rule columns as they are."""
     return ColumnTransformer([

@@ -13,21 +13,21 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-import sklearn
-from sklearn.pipeline import Pipeline
+from typing import TYPE_CHECKING, Any
 
 from kpiscore import __version__
 from kpiscore.classifier import features
 from kpiscore.classifier.blend import Choice, selected
-from kpiscore.classifier.pipeline import drivers, probabilities, settings
 from kpiscore.errors import InputError
 from kpiscore.findings import Finding, Severity, categories, in_order
 from kpiscore.model import Document
 from kpiscore.resources import data_dir
+
+if TYPE_CHECKING:  # scikit-learn loads only when the model is used: seconds on a cold start
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
 
 NAME = "indicators"
 # Types skops does not trust by default that a kpiscore model legitimately holds: the
@@ -41,10 +41,22 @@ def _minor(version: str) -> str:
 
 @dataclass
 class TrainedModel:
-    pipeline: Pipeline
+    fitted: Pipeline | None  # None until first needed when read from `folder`
     categories: list[str]
     choices: dict[str, Choice]
     info: dict[str, Any] = field(default_factory=dict)  # training data, figures
+    folder: Path | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self.fitted is None:
+            self.fitted = _read_pipeline(self.folder / f"{NAME}.skops")
+        return self.fitted
+
+    @property
+    def speaks(self) -> bool:
+        """Whether any category combines the model with the rules (else it adds nothing)."""
+        return any(choice.source != "rules" for choice in self.choices.values())
 
     def findings(self, document: Document, rule_findings: list[Finding], active: set[str],
                  withheld: set[int] = frozenset(), evidence: list[Finding] | None = None
@@ -60,6 +72,8 @@ class TrainedModel:
                    if c in active and choice.source != "rules"}
         if not handled:
             return list(rule_findings)
+        from kpiscore.classifier.pipeline import probabilities
+
         table = features.rows(document, rule_findings if evidence is None else evidence, withheld)
         probability = probabilities(self.pipeline, table, self.categories)
         kept = [f for f in rule_findings if f.row is None or f.category not in handled]
@@ -74,6 +88,8 @@ class TrainedModel:
 
     def _finding(self, document: Document, table: pd.DataFrame, category: str, project: int,
                  row: int, chance: float) -> Finding:
+        from kpiscore.classifier.pipeline import drivers, settings
+
         options, chance = settings(), round(float(chance), 3)
         line = table[(table["project"] == project) & (table["row"] == row)]
         words = drivers(self.pipeline, line, self.categories.index(category), options["words"])
@@ -90,7 +106,7 @@ class TrainedModel:
         folder.mkdir(parents=True, exist_ok=True)
         skops.io.dump(self.pipeline, folder / f"{NAME}.skops", compression=zipfile.ZIP_DEFLATED,
                       compresslevel=9)
-        meta = {"features": features.FEATURES, "scikit-learn": sklearn.__version__,
+        meta = {"features": features.FEATURES, "scikit-learn": version("scikit-learn"),
                 "kpiscore": __version__, "categories": self.categories,
                 "choices": {c: choice.to_dict() for c, choice in self.choices.items()},
                 **self.info}
@@ -99,9 +115,9 @@ class TrainedModel:
 
 
 def load(folder: Path) -> TrainedModel:
-    """Read a model, refusing one trained for other features or another scikit-learn."""
-    import skops.io
-
+    """Read a model, refusing one trained for other features or another scikit-learn. The
+    fitted pipeline is read now only if the model speaks in some category (reading it means
+    importing scikit-learn, seconds on a cold start), else on first use."""
     path, meta_path = folder / f"{NAME}.skops", folder / f"{NAME}.json"
     if not path.exists() or not meta_path.exists():
         raise InputError(str(path), "no trained model here (run `kpiscore train`, or check "
@@ -110,16 +126,27 @@ def load(folder: Path) -> TrainedModel:
     if meta["features"] != features.FEATURES:
         raise InputError(str(path), f"trained for features v{meta['features']}, this kpiscore "
                                     f"computes v{features.FEATURES}: run `kpiscore train`")
-    if _minor(meta["scikit-learn"]) != _minor(sklearn.__version__):
+    installed = version("scikit-learn")
+    if _minor(meta["scikit-learn"]) != _minor(installed):
         raise InputError(str(path), f"trained with scikit-learn {meta['scikit-learn']}, "
-                                    f"{sklearn.__version__} is installed: run `kpiscore train`")
+                                    f"{installed} is installed: run `kpiscore train`")
+    choices = {c: Choice(**choice) for c, choice in meta["choices"].items()}
+    model = TrainedModel(None, meta["categories"], choices,
+                         {k: v for k, v in meta.items() if k not in {"categories", "choices"}},
+                         folder)
+    if model.speaks:
+        model.pipeline  # a bad file is refused up front, not halfway through a batch
+    return model
+
+
+def _read_pipeline(path: Path) -> Pipeline:
+    """The fitted pipeline, refusing a file that holds types kpiscore does not trust."""
+    import skops.io
+
     unknown = set(skops.io.get_untrusted_types(file=path)) - TRUSTED
     if unknown:
         raise InputError(str(path), f"holds types kpiscore does not trust: {sorted(unknown)}")
-    pipeline = skops.io.load(path, trusted=sorted(TRUSTED))
-    choices = {c: Choice(**choice) for c, choice in meta["choices"].items()}
-    return TrainedModel(pipeline, meta["categories"], choices,
-                        {k: v for k, v in meta.items() if k not in {"categories", "choices"}})
+    return skops.io.load(path, trusted=sorted(TRUSTED))
 
 
 @cache
