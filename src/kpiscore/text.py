@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kpiscore import lexicon
 
@@ -62,9 +63,14 @@ def without(text: str | None, words: Iterable[str], mark: str = "") -> str:
     """`compact(text)` with every listed word replaced by `mark`, longest words first (so
     正常运转 goes before 运转)."""
     text = compact(text)
-    for word in sorted(words, key=len, reverse=True):
-        text = text.replace(compact(word), mark)
+    for word in _longest_first(tuple(words)):
+        text = text.replace(word, mark)
     return text
+
+
+@lru_cache(maxsize=64)  # the same few lexicon lists, once per row: fold and sort them once
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(map(compact, words), key=len, reverse=True))
 
 
 def char_pairs(text: str) -> set[str]:
