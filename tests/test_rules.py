@@ -170,6 +170,21 @@ def test_fund_flow_moved_under_benefit_is_miscategorised(seeds):
     ("TXT-10", "000", 7, 1, True),
     ("TXT-10", "000", 8, 4, False),
     ("TXT-10", "000", 10, 1, False),
+    # another part of the programme (retirees for a contribution subsidy), its satisfaction too
+    ("TXT-10", "000", 9, 1, True),
+    ("TXT-10", "000", 9, 6, True),
+    # an agents' subsidy: a count of the people served is not its output, their satisfaction
+    # and the agents' own payment rate are related
+    ("TXT-10", "000", 16, 1, True),
+    ("TXT-10", "001", 21, 1, True),
+    ("TXT-10", "000", 16, 6, False),
+    ("TXT-10", "000", 16, 2, False),
+    # a payment rate in a pension project; the office's clients' satisfaction
+    ("TXT-10", "000", 15, 2, False),
+    ("TXT-10", "000", 7, 6, False),
+    # a slogan naming another policy area; a public-health name whose value is the project's
+    ("TXT-10", "001", 15, 5, True),
+    ("TXT-10", "004", 9, 2, False),
 ])
 def test_rule_on_real_rows(code, seed, project, row, fires, seeds):
     assert _fired(rules.BY_CODE[code], seeds[seed], project, row) is fires

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz
 from kpiscore import kinds, lexicon
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
+from kpiscore.relatedness import Topics, foreign
 from kpiscore.rules.base import Context, Example, IndicatorRule, Rule, clip
 from kpiscore.text import char_pairs, compact, strip_fillers, without
 
@@ -100,6 +101,12 @@ class Slogan(IndicatorRule):
         return None
 
 
+@lru_cache(maxsize=4096)  # TXT-03 compares rows with their project's title, use and goal
+def _bigrams(text: str) -> frozenset[str]:
+    """Content bigrams of a text, without the generic words listed in relatedness.toml."""
+    return frozenset(char_pairs(without(text, lexicon.table("relatedness.toml")["generic"], "|")))
+
+
 def _own_words(project: Project) -> frozenset[str]:
     """The content pairs of what a project is: its title, use and goal."""
     return _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))
@@ -177,30 +184,21 @@ class SlotFilledTemplate(Rule):
                                        "，只替换了类别词", project, row)
 
 
-@lru_cache(maxsize=4096)  # TXT-10 compares every row with every project's title and use
-def _bigrams(text: str) -> frozenset[str]:
-    """Content bigrams of a text, without the generic words listed in relatedness.toml."""
-    return frozenset(char_pairs(without(text, lexicon.table("relatedness.toml")["generic"], "|")))
-
-
-def _areas(text: str, row: bool = False) -> list[str]:
-    """The programme areas a text names (relatedness.toml), in the lexicon's order."""
-    table = lexicon.table("relatedness.toml")
-    folded = compact(text)
-    return [area for area, words in table["areas"].items()
-            if any(word in folded for word in words) and not (row and area in table["project_only"])]
-
-
 class UnrelatedToProject(IndicatorRule):
     code = "TXT-10"
     title = "与项目无关 (indicator unrelated to the project)"
     category = "UNRELATED"
     severity = Severity.medium
-    flags = ("A row about another programme than its project's: the programme areas its name and "
-             "description name (or its value, when they name none) share nothing with the areas "
-             "of the project's 资金用途 and title. An office-expenses project measured by 退休人数, "
-             "an IT project by 案件受理率. Cost rows, 部门整体 tables and rows or projects that "
-             "name no area are not judged. Areas: relatedness.toml.")
+    flags = ("A row about something its project's money does not buy or reach. A 产出 row "
+             "(数量, 质量, 时效) is compared with the programme areas of the 资金用途 (the title "
+             "when there is none); a 效益 or 满意度 row with those of the title and 资金用途, and "
+             "is also related when it names the population the project serves. Flags: another "
+             "programme (an IT project measured by 案件受理率); another part of the same "
+             "programme (retirees for a contribution subsidy); payments or the people paid as "
+             "the output of money that runs a service (退休人数, 发放率 for office money or an "
+             "agents' subsidy). A qualitative value says what the row is about; with a number, "
+             "the name does. Cost rows, 部门整体 tables and rows or projects that name no area "
+             "are not judged. Areas, parts and populations: relatedness.toml.")
     why = ("财预〔2015〕88号 完整性 and 相关性: indicators must match what the money is for.")
     fix = "Measure what this project's money buys or achieves; move the row to the project it belongs to."
     bad = Example("产出指标 | 数量指标 | 案件受理率 | 案件受理的程度 | ≥90 案件受理的程度 | 依据县财政预算批复",
@@ -208,15 +206,20 @@ class UnrelatedToProject(IndicatorRule):
     good = Example("产出指标 | 数量指标 | 全年案件数量 | 全年案件数量 | >200件 | 经验标准", "000#4 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        if project.kind == "department" or kinds.level2_kind(indicator) == "成本":
+        level = kinds.level2_kind(indicator)
+        if project.kind == "department" or level == "成本":
             return None  # 部门整体 covers all the unit's work; a cost row fits any project
-        own = _areas(" ".join(filter(None, (project.purpose, project.title))))
-        row = _areas(indicator.name + indicator.description, row=True) \
-            or _areas(_value_words(indicator), row=True)
-        if not own or not row or set(row) & set(own):
+        output = level in ("数量", "质量", "时效")  # an output is what the money buys
+        scope = project.purpose or project.title if output else f"{project.title} {project.purpose or ''}"
+        if indicator.parsed.kind == "qualitative":  # the value says what the row is about
+            row = Topics.of(indicator.value, row=True)
+        else:  # the number measures what the name says; prose after it only when the name is bare
+            row = Topics.of(indicator.name + indicator.description, row=True) \
+                or Topics.of(_value_words(indicator), row=True)
+        off = foreign(row, Topics.of(scope), outcome=not output)
+        if not off:
             return None
-        return (f"「{clip(indicator.name)}」属于{'、'.join(row)}，"
-                f"本项目的用途和名称属于{'、'.join(own)}")
+        return f"「{clip(indicator.name)}」属于{'、'.join(off)}，不在本项目{'资金用途' if output else '名称和用途'}之内"
 
 
 RULES = (ValueEchoesName(), DescriptionCopiesName(), NoObject(), Slogan(), SlotFilledTemplate(),

@@ -1,0 +1,118 @@
+"""Whether an indicator row is about what its project's money is for (TXT-10).
+
+A text names programme areas (养老保险; parts of one, such as 养老金领取 within 养老保险;
+kinds of spending: office running, payments to people) and populations (城乡居民, 企业).
+Areas and populations are read separately, each longest word first: 城乡居民低保 names the
+area 社会救助 (not 养老保险) and the population 城乡居民. Data: lexicons/relatedness.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from kpiscore import lexicon
+from kpiscore.text import compact
+
+
+def _table() -> dict:
+    return lexicon.table("relatedness.toml")
+
+
+@cache
+def _words(section: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each word of a section with the areas it names (公共服务平台 names two), longest first."""
+    areas: dict[str, set[str]] = {}
+    for area, words in _table()[section].items():
+        for word in words:
+            areas.setdefault(compact(word), set()).add(area)
+    return tuple(sorted(((word, frozenset(named)) for word, named in areas.items()),
+                        key=lambda pair: len(pair[0]), reverse=True))
+
+
+def _named(text: str, section: str) -> frozenset[str]:
+    folded, found = compact(text), set()
+    for word, areas in _words(section):
+        if word in folded:
+            found |= areas
+            folded = folded.replace(word, "|")
+    return frozenset(found)
+
+
+@cache
+def _ancestors(area: str) -> tuple[str, ...]:
+    """The areas `area` is part of, nearest first."""
+    wider = {part: whole for whole, parts in _table()["parts"].items() for part in parts}
+    chain: list[str] = []
+    while area in wider:
+        area = wider[area]
+        chain.append(area)
+    return tuple(chain)
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The programme areas and populations a text names."""
+
+    areas: frozenset[str]
+    populations: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str, row: bool = False) -> Topics:
+        """A row's topics leave out the areas that only describe projects (office running):
+        a row about office running is generic, not another programme's."""
+        areas = _named(text, "areas")
+        if row:
+            areas -= set(_table()["project_only"])
+        return cls(areas, _named(text, "populations"))
+
+    def __bool__(self) -> bool:
+        return bool(self.areas or self.populations)
+
+
+def _other_part(whole: str, area: str, project: frozenset[str]) -> bool:
+    """Whether the project names a part of `whole` off `area`'s own branch."""
+    branch = {area, *_ancestors(area)}
+    return any(whole in _ancestors(other) and other not in branch and area not in _ancestors(other)
+               for other in project)
+
+
+def covered(area: str, project: frozenset[str]) -> bool:
+    """Whether a project naming `project` covers a row about `area`: it names the area or a
+    part of it, or a wider area without naming another part of that (a pension project
+    covers retirees; a contribution subsidy, which names the contribution part, does not)."""
+    if area in project or any(area in _ancestors(other) for other in project):
+        return True
+    return any(whole in project and not _other_part(whole, area, project) for whole in _ancestors(area))
+
+
+def contradicted(area: str, project: frozenset[str]) -> bool:
+    """Whether the project names another part of a wider area that `area` is part of: the
+    retirees of a contribution subsidy."""
+    return not covered(area, project) and any(_other_part(whole, area, project)
+                                              for whole in _ancestors(area))
+
+
+def foreign(row: Topics, project: Topics, outcome: bool) -> list[str]:
+    """The row's areas or populations that its project does not cover; empty when the row is
+    related or cannot be judged. `outcome`: a 效益 or 满意度 row, also related when it names
+    a population the project serves; an output must be in an area the money buys."""
+    table = _table()
+    if not outcome and project.areas & set(table["running"]):
+        # money that runs a service buys the service, not payments or the people paid
+        unpaid = sorted(area for area in row.areas & set(table["paid"]) if area not in project.areas)
+        if unpaid:
+            return unpaid
+    contradictions = sorted(area for area in row.areas if contradicted(area, project.areas))
+    if contradictions:
+        return contradictions
+    programmes, scope = row.areas - set(table["payments"]), project.areas - set(table["payments"])
+    if programmes and scope:
+        if any(covered(area, scope) for area in programmes) \
+                or (outcome and row.populations & project.populations):
+            return []
+        return sorted(programmes)
+    if not programmes and row.populations and project.populations \
+            and not row.populations & project.populations:
+        return sorted(row.populations)
+    return []
