@@ -93,26 +93,35 @@ def contradicted(area: str, project: frozenset[str]) -> bool:
                                               for whole in _ancestors(area))
 
 
-def foreign(row: Topics, project: Topics, outcome: bool) -> list[str]:
-    """The row's areas or populations that its project does not cover; empty when the row is
-    related or cannot be judged. `outcome`: a 效益 or 满意度 row, also related when it names
-    a population the project serves; an output must be in an area the money buys."""
+@dataclass(frozen=True)
+class Mismatch:
+    """What of a row its project does not cover, and why: "running" (payments or people paid as
+    the output of money that runs a service), "part" (another part of the project's programme)
+    or "area" (another programme or population)."""
+
+    what: list[str]
+    why: str
+
+
+def foreign(row: Topics, project: Topics, outcome: bool) -> Mismatch | None:
+    """What of the row its project does not cover; None when the row is related or cannot be
+    judged. `outcome`: a 效益 or 满意度 row, also related when it names a population the
+    project serves; an output must be in an area the money buys."""
     table = _table()
     if not outcome and project.areas & set(table["running"]):
-        # money that runs a service buys the service, not payments or the people paid
         unpaid = sorted(area for area in row.areas & set(table["paid"]) if area not in project.areas)
         if unpaid:
-            return unpaid
+            return Mismatch(unpaid, "running")
     contradictions = sorted(area for area in row.areas if contradicted(area, project.areas))
     if contradictions:
-        return contradictions
+        return Mismatch(contradictions, "part")
     programmes, scope = row.areas - set(table["payments"]), project.areas - set(table["payments"])
     if programmes and scope:
         if any(covered(area, scope) for area in programmes) \
                 or (outcome and row.populations & project.populations):
-            return []
-        return sorted(programmes)
+            return None
+        return Mismatch(sorted(programmes), "area")
     if not programmes and row.populations and project.populations \
             and not row.populations & project.populations:
-        return sorted(row.populations)
-    return []
+        return Mismatch(sorted(row.populations), "area")
+    return None

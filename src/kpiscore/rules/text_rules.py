@@ -210,16 +210,23 @@ class UnrelatedToProject(IndicatorRule):
         if project.kind == "department" or level == "成本":
             return None  # 部门整体 covers all the unit's work; a cost row fits any project
         output = level in ("数量", "质量", "时效")  # an output is what the money buys
-        scope = project.purpose or project.title if output else f"{project.title} {project.purpose or ''}"
+        scope = (project.purpose or project.title) if output else f"{project.title} {project.purpose or ''}"
         if indicator.parsed.kind == "qualitative":  # the value says what the row is about
             row = Topics.of(indicator.value, row=True)
         else:  # the number measures what the name says; prose after it only when the name is bare
             row = Topics.of(indicator.name + indicator.description, row=True) \
                 or Topics.of(_value_words(indicator), row=True)
-        off = foreign(row, Topics.of(scope), outcome=not output)
-        if not off:
+        own = Topics.of(scope)
+        mismatch = foreign(row, own, outcome=not output)
+        if mismatch is None:
             return None
-        return f"「{clip(indicator.name)}」属于{'、'.join(off)}，不在本项目{'资金用途' if output else '名称和用途'}之内"
+        name, what = clip(indicator.name), "、".join(mismatch.what)
+        where = "资金用途" if output else "名称和用途"
+        if mismatch.why == "running":
+            service = own.areas & set(lexicon.table("relatedness.toml")["running"])
+            return (f"「{name}」衡量的是{what}，而本项目资金用于{'、'.join(sorted(service))}，"
+                    "产出应是服务本身，不是发放或领取的人数")
+        return f"「{name}」属于{what}，而本项目{where}只涉及{'、'.join(sorted(own.areas | own.populations))}"
 
 
 RULES = (ValueEchoesName(), DescriptionCopiesName(), NoObject(), Slogan(), SlotFilledTemplate(),
