@@ -9,13 +9,14 @@ area 社会救助 (not 养老保险) and the population 城乡居民. Data: lexi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from functools import cache
 
 from kpiscore import lexicon
 from kpiscore.text import compact
 
 
-def _table() -> dict:
+def _table() -> dict[str, Any]:
     return lexicon.table("relatedness.toml")
 
 
