@@ -72,10 +72,10 @@ class Topics:
 
 
 def _other_part(whole: str, area: str, project: frozenset[str]) -> bool:
-    """Whether the project names a part of `whole` off `area`'s own branch."""
+    """Whether the project names a part of `whole` off `area`'s own branch. (Only asked once
+    the project names nothing within `area`, so parts of `area` need no exclusion.)"""
     branch = {area, *_ancestors(area)}
-    return any(whole in _ancestors(other) and other not in branch and area not in _ancestors(other)
-               for other in project)
+    return any(whole in _ancestors(other) and other not in branch for other in project)
 
 
 def covered(area: str, project: frozenset[str]) -> bool:
