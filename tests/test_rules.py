@@ -188,3 +188,16 @@ def test_fund_flow_moved_under_benefit_is_miscategorised(seeds):
 ])
 def test_rule_on_real_rows(code, seed, project, row, fires, seeds):
     assert _fired(rules.BY_CODE[code], seeds[seed], project, row) is fires
+
+
+@pytest.mark.parametrize("seed,project,row,expected", [
+    # money that runs a service: the message names the service, not a programme area
+    ("000", 7, 1, "「退休人数」衡量的是养老金领取，而本项目资金用于机关运转"),
+    # another programme: the message names what the project's use covers
+    ("001", 5, 1, "「案件受理率」属于劳动争议与监察，而本项目资金用途只涉及信息化"),
+])
+def test_unrelated_message_says_why(seed, project, row, expected, seeds):
+    document = seeds[seed]
+    indicator = document.projects[project - 1].indicators[row - 1]
+    message = rules.BY_CODE["TXT-10"].check(indicator, document.projects[project - 1], Context(document))
+    assert message is not None and message.startswith(expected)
