@@ -2,14 +2,24 @@
 
 The extractor walks the items in reading order, as a reviewer reads the document:
 
-* a heading "N、…绩效目标表" (possibly broken over two lines), or a row holding 项目编码
-  when the current project already has one, starts a project;
+* a heading "N、…绩效目标表" (possibly broken over two lines), a row holding 项目编码 when the
+  current project already has one, or a header-block name label (项目名称, 项目支出名称,
+  专项名称 …) starts a project;
 * rows before the indicator header fill the project's header block (编码, 预算数, 资金用途,
-  资金支出计划, 绩效目标), found by their labels, not by position;
-* the indicator header row ("一级指标 … 指标值确定依据", optionally with a 符号 / 值 / 单位
-  sub-header) maps columns to fields; empty spacer columns map to nothing;
-* indicator rows inherit blank 一级 / 二级 cells from the row above; after a repeated header
-  (page break) or at the start of a new table, a fragment row is joined into the row above;
+  资金支出计划, 绩效目标 …), found by their labels (kpiscore.templates), not by position;
+  labels printed above their values (总体目标 | 年度目标 / text) and "资金总额: 250 预算资金:250"
+  in one cell are read too; amounts are converted to 万元 from the unit their label, cell
+  or table names;
+* the indicator header row is found by its content and mapped column by column to fields
+  (kpiscore.templates.map_columns); a sub-header (符号 / 值 / 单位, or last year's and this
+  year's value) refines it; a header that names no name or no value column is reported,
+  and its table skipped, never read with empty fields;
+* a wide table, one row per indicator with the project's name, budget and goal in the first
+  columns, starts a project wherever the name column holds a new name;
+* indicator rows inherit blank 一级 / 二级 cells from the row above; printed blank rows for
+  unused categories are skipped; after a repeated header (page break) or at the start of a
+  new table, a fragment row is joined into the row above; rows of text exports that dropped
+  their leading (merged) cells are put back on their columns;
 * an indicator header with no project open starts a table of kind "department" when the
   text before it speaks of 部门整体.
 """
@@ -20,16 +30,23 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from kpiscore import lexicon
+from kpiscore import lexicon, money
 from kpiscore.grid import Item, Paragraph, Row
+from kpiscore.kinds import level_kinds
 from kpiscore.model import Document, Indicator, Location, Project
+from kpiscore.templates import ColumnMap, Templates, fold, map_columns, money_unit, shipped
 from kpiscore.text import clean_cell, clean_code
-from kpiscore.values import parse_value
+from kpiscore.values import is_operator, parse_value
 
 _LABELS = "table_labels.toml"
 _CONTENT_FIELDS = ("name", "description", "value", "basis")
+_PROJECT_FIELDS = ("code", "name", "purpose", "goal", "budget_wan", "fiscal_wan", "budget_and_fiscal_wan")
 _NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
 _ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）]?\s*[、.．]?\s*")
+# "资金总额: 250  一、预算资金:250" — several label: amount pairs in one cell.
+_INLINE_PAIR = re.compile(r"(?P<label>[^\s:：\d][^:：]{1,14}?)\s*[:：]\s*(?P<amount>-?[\d.,]+\s*(?:万元|元|万)?)")
+# A unit code printed before a unit's name: "820001-", "[042]", "776001-".
+_UNIT_CODE = re.compile(r"^\s*[\[［【]?\d{3,}[\]］】]?\s*[-－—]?\s*|\s+\d{3,}\s*$")
 
 
 @cache
@@ -51,34 +68,51 @@ def _join(above: str, fragment: str) -> str:
     return clean_cell(f"{above}\n{fragment}")
 
 
-@dataclass
-class _Columns:
-    fields: dict[str, int]
-    width: int
-
-    def get(self, texts: list[str | None], name: str) -> str:
-        index = self.fields.get(name)
-        if index is None or index >= len(texts):
-            return ""
-        return texts[index] or ""
+def _category(text: str | None) -> str | None:
+    """"level1", "level2" or "either" for a printed category label (产出指标, 数量指标(必填),
+    社会效益), None for other text (an indicator's name such as 群众满意度 is none)."""
+    folded = re.sub(r"[(（][^)）]*[)）]", "", fold(text))
+    bare = folded.removesuffix("指标").removesuffix("目标")
+    if not folded or len(folded) > 16 or (bare == folded and bare not in _known_level2()):
+        return None
+    if any(group in folded for group in lexicon.table("kinds.toml")["level1_groups"]):
+        return "level1"
+    first, second = level_kinds(folded, folded)
+    if not (first or second):
+        return None
+    if first and not second:
+        return "level1"
+    return "either" if first else "level2"
 
 
 @dataclass
 class _Extractor:
     source: str
+    templates: Templates
     projects: list[Project] = field(default_factory=list)
     current: Project | None = None
-    columns: _Columns | None = None
+    columns: ColumnMap | None = None
     in_block: bool = False  # inside an indicator block: rows are indicators
+    rows_in_block: int = 0  # rows read since the indicator header (a sub-header comes first)
+    skipping: bool = False  # inside a table whose header could not be mapped
     after_break: bool = False  # the next indicator row may be a page-break fragment
     last_table: int | None = None
     held: Row | None = None  # a possibly split row waiting for its other part
     previous_paragraph: str = ""
     department_title: str | None = None  # set while inside a 部门整体 section
+    table_title: str | None = None  # a title naming the project, printed above its table
     explanation: list[str] | None = None
-    header_state: str | None = None  # "purpose" | "spending" | "goal": what the next row continues
+    header_state: str | None = None  # "purpose" | "spending" | "goal" | "below": what the next row continues
     spending_columns: dict[int, str] = field(default_factory=dict)
+    below: dict[int, str] = field(default_factory=dict)  # labels whose values are in the next row
     goal_parts: list[str] = field(default_factory=list)
+    levels: tuple[str, str] = ("", "")  # the last printed 一级 / 二级 of this block
+    money_unit: str | None = None  # a 单位 line in force (元 / 万元)
+    label_unit: str | None = None  # the unit a header label of this project names
+    parts: dict[str, list[float]] = field(default_factory=dict)  # summed money fields
+    long_goal: str | None = None
+    units: list[tuple[int, str]] = field(default_factory=list)  # (rank, publishing unit)
+    warnings: list[str] = field(default_factory=list)
     # grid column of each field on every indicator row, for reports that mark cells
     columns_by_row: dict[Location, dict[str, int]] = field(default_factory=dict)
 
@@ -96,7 +130,10 @@ class _Extractor:
                 and len(item.cells) < self.columns.width):
             self.held = item
             return
-        if isinstance(item, Paragraph):
+        if isinstance(item, Paragraph) and self.in_block and _category(item.text) is not None:
+            # a text export prints a row holding only a category label without a tab
+            self._row(Row((item.text,), item.location, self.last_table or 0))
+        elif isinstance(item, Paragraph):
             self._paragraph(item)
         else:
             self._row(item)
@@ -105,13 +142,24 @@ class _Extractor:
         if self.held is not None:
             held, self.held = self.held, None
             self._row(held)
-        return [p for p in self.projects if p.indicators or p.code]
+        self._close()
+        kept = [p for p in self.projects if p.indicators or p.code]
+        for index, project in enumerate(kept, start=1):
+            project.index = index
+        return kept
 
     # -- paragraphs --------------------------------------------------------------------
 
     def _paragraph(self, paragraph: Paragraph) -> None:
         text = clean_cell(paragraph.text)
+        if self.in_block:
+            self.money_unit = None  # a 单位 line holds for the tables after it, up to a block's end
         self.in_block = False
+        self._unit_line([text])
+        if self.header_state == "below" and self.current is not None and "goal" in self.below.values():
+            self._goal([text])  # a goal printed below its label row, outside the table
+            self.header_state, self.below = None, {}
+            return
         headings = lexicon.table(_LABELS)["headings"]
         title = self._heading(text)
         if title is not None:
@@ -121,6 +169,8 @@ class _Extractor:
         elif re.search(headings["department"], text):
             self.department_title = _ENUMERATOR.sub("", text).removesuffix("：").removesuffix(":")
             self.department_title = self.department_title.removesuffix("如下表")
+        elif self._table_title(text):
+            pass
         elif self.current is not None and self.current.indicators:
             self._explanation(text)
         self.previous_paragraph = text
@@ -136,6 +186,14 @@ class _Extractor:
             match = project.match(clean_cell(f"{self.previous_paragraph}\n{text}"))
         return match["title"] if match else None
 
+    def _table_title(self, text: str) -> bool:
+        """A title such as "…项目绩效目标设定" names the project of the table that follows."""
+        found = lexicon.pattern(_LABELS, "headings", "table_title").match(re.sub(r"\s+", "", text))
+        if not found or lexicon.pattern(_LABELS, "headings", "generic_title").match(found["title"]):
+            return False
+        self.table_title = found["title"]
+        return True
+
     def _explanation(self, text: str) -> None:
         """Collect the 项目说明 paragraphs that follow a table (2020 layout)."""
         start = lexicon.pattern(_LABELS, "headings", "explanation").match(text)
@@ -150,66 +208,119 @@ class _Extractor:
         if self.current is not None:
             self.current.explanation = "\n".join(self.explanation) or None
 
+    def _unit_line(self, texts: list[str | None]) -> None:
+        for text in texts:
+            found = lexicon.pattern("templates.toml", "money", "unit_line").search(text or "")
+            if found:
+                self.money_unit = found["unit"]
+
     # -- rows --------------------------------------------------------------------------
 
     def _row(self, row: Row) -> None:
         texts = [None if cell is None else clean_cell(cell) for cell in row.cells]
         labels = [lexicon.normalize_label(text) if text else "" for text in texts]
-        if row.table != self.last_table and self.in_block:
-            self.after_break = True  # a table continued on a new page
+        if row.table != self.last_table:
+            self.after_break = self.in_block  # a table continued on a new page
+            self.skipping = False
         self.last_table = row.table
-        if "一级指标" in labels and ("三级指标" in labels or "指标值" in labels):
-            self._indicator_header(texts, labels, row.location)
-        elif self.in_block and "符号" in labels and "值" in labels:
-            self._sub_header(labels)
-        elif "项目编码" in labels or (not self.in_block and "项目名称" in labels):
+        self._unit_line(texts)
+        header = map_columns(texts, self.templates)
+        if header is not None:
+            self._indicator_header(header, row.location)
+            return
+        if self.skipping:
+            return
+        if self.in_block and self.columns is not None and self.rows_in_block == 0 \
+                and self.columns.refine(texts, self.templates):
+            self._record_columns()
+            return
+        filled = [text for text in texts if text]
+        if len(filled) == 1 and self._table_title(filled[0]):
+            return
+        places = {self.templates.label(text) for text in filled}
+        if "code" in places or (not self.in_block and "name" in places):
             if self.current is None or self.current.code or self.current.indicators:
                 self._start("", "project", row.location)
             self._header_row(texts, labels)
+        elif self.current is None and self.department_title is None and \
+                (self.table_title or "goal" in places) and places - {None, "none", "unit_name"}:
+            self._start("", "project", row.location)  # a header block that prints no name
+            self._header_row(texts, labels)
         elif self.in_block:
-            self._indicator(texts, row.location)
+            self.rows_in_block += 1
+            self._indicator(self._aligned(texts, row), row.location)
         elif self.current is not None and not self.current.indicators:
             self._header_row(texts, labels)
 
     def _start(self, title: str, kind: str, location: Location) -> None:
-        self.current = Project(index=len(self.projects) + 1, kind=kind, title=title,
-                               location=location)
+        self._close()
+        if self.current is not None and self.current.indicators:
+            self.money_unit = None
+        self.current = Project(index=len(self.projects) + 1, kind=kind,
+                               title=title or self.table_title or "", location=location)
         self.projects.append(self.current)
+        self.table_title = None
         self.in_block = self.after_break = False
         self.columns = None
         self.explanation = None
         self.header_state = None
+        self.below = {}
         self.goal_parts = []
+        self.levels = ("", "")
+        self.label_unit = None
+        self.parts = {}
+        self.long_goal = None
 
-    def _indicator_header(self, texts: list[str | None], labels: list[str], location: Location) -> None:
-        if self.current is None:
+    def _close(self) -> None:
+        """Finish the current project: summed money parts, the long-term goal as a last resort."""
+        project = self.current
+        if project is None:
+            return
+        if project.fiscal_wan is None and self.parts.get("fiscal_parts"):
+            project.fiscal_wan = round(sum(self.parts["fiscal_parts"]), 6)
+        if self.parts.get("other_wan"):
+            project.other_wan = round(sum(self.parts["other_wan"]), 6)
+        if project.budget_wan is None and project.fiscal_wan is not None and project.other_wan is not None:
+            project.budget_wan = round(project.fiscal_wan + project.other_wan, 6)  # printed parts
+        project.goal = project.goal or self.long_goal
+        if len(project.indicators) >= 3 and not any(i.value for i in project.indicators):
+            value_header = next((entry["header"] for entry in project.column_map
+                                 if entry["field"] == "value"), "?")
+            self.warnings.append(f"table {self._table_name(project)}: the value column "
+                                 f"「{value_header}」 is empty on every row")
+        self.parts = {}
+
+    def _table_name(self, project: Project) -> str:
+        where = project.location
+        number = where.table or project.index
+        return f"{number}「{project.title}」" if project.title else str(number)
+
+    def _indicator_header(self, header: ColumnMap, location: Location) -> None:
+        if not header.readable:
+            missing = "name (三级指标)" if "name" not in header.fields else "value (指标值)"
+            printed = " | ".join(header.headers.values())
+            self.warnings.append(f"table {location.table or location.line or '?'}: cannot read the "
+                                 f"indicator columns: no {missing} column among 「{printed}」")
+            self.in_block, self.skipping, self.columns = False, True, None
+            return
+        wide = "name" in header.project
+        if self.current is None and not wide:
             kind = "department" if self.department_title is not None else "project"
-            title = self.department_title or _ENUMERATOR.sub("", self.previous_paragraph)
+            title = self.department_title or self.table_title or \
+                _ENUMERATOR.sub("", self.previous_paragraph)
             self._start(title, kind, location)
-        assert self.current is not None
-        column_labels = lexicon.table(_LABELS)["columns"]
-        fields: dict[str, int] = {}
-        for index, label in enumerate(labels):
-            name = column_labels.get(label)
-            if name and name not in fields:
-                fields[name] = index
-        self.after_break = bool(self.current.indicators)
-        self.columns = _Columns(fields, len(texts))
+        self.after_break = bool(self.current and self.current.indicators and not wide)
+        self.columns = header
         self.in_block = True
+        self.rows_in_block = 0
         self.header_state = None
+        self._record_columns()
 
-    def _sub_header(self, labels: list[str]) -> None:
-        """符号 / 值 / 单位 under a merged 指标值: later columns shift right in text exports."""
-        assert self.columns is not None
-        column_labels = lexicon.table(_LABELS)["columns"]
-        value_index = self.columns.fields.get("value", 0)
-        shift = len(labels) - self.columns.width
-        fields = {name: (index + shift if index > value_index else index)
-                  for name, index in self.columns.fields.items()}
-        for index, label in enumerate(labels):
-            if column_labels.get(label) in ("sign", "number", "unit"):
-                fields[column_labels[label]] = index
-        self.columns = _Columns(fields, max(len(labels), self.columns.width))
+    def _record_columns(self) -> None:
+        if self.current is not None and self.columns is not None:
+            self.current.column_map = self.columns.record()
+            self.current.columns = [entry["header"] for entry in self.current.column_map
+                                    if entry["field"] != "block"]
 
     # -- header block ------------------------------------------------------------------
 
@@ -241,33 +352,95 @@ class _Extractor:
         if continues_above and self.header_state == "goal":
             self._goal(texts[1:])
             return
+        if self.header_state == "below" and self._below(texts, continues_above):
+            return
         self.header_state = "purpose" if labels and labels[0] in rows["purpose_row_labels"] else None
-        self._labelled_cells(texts, labels)
+        self._labelled_cells(texts)
 
-    def _labelled_cells(self, texts: list[str | None], labels: list[str]) -> None:
-        """Assign "label | value" pairs: the value is the next filled cell that is no label."""
-        assert self.current is not None
-        header = lexicon.table(_LABELS)["header"]
-        filled = [(text, label) for text, label in zip(texts, labels) if text]
-        for position, (_, label) in enumerate(filled):
-            name = header.get(label)
+    def _labelled_cells(self, texts: list[str | None]) -> None:
+        """Assign "label | value" pairs: a label's value is the filled cells after it, up to
+        the next label; labels with no value whose row holds only labels take theirs from
+        the next row (总体目标 | 年度目标 over the goal text)."""
+        filled = [(index, text, self.templates.label(text)) for index, text in enumerate(texts) if text]
+        pairs = [pair for _, text, _ in filled for pair in self._inline_pairs(text)]
+        if pairs:
+            for label, amount in pairs:
+                self._field(self.templates.label(label) or "none", label, [amount])
+            return
+        waiting: dict[int, str] = {}
+        for position, (index, text, name) in enumerate(filled):
             if name is None:
                 continue
-            rest = filled[position + 1:]
-            if name == "goal":
-                self.goal_parts = []
-                self._goal([text for text, _ in rest])
-                self.header_state = "goal"
-                return
-            value = next((text for text, other in rest[:1] if other not in header), "")
-            if name == "code":
-                self.current.code = clean_code(value) or None
-            elif name == "name":
-                self.current.title = value or self.current.title
-            elif name == "purpose":
-                self.current.purpose = value or None
-            elif name.endswith("_wan"):
-                setattr(self.current, name, _number(value))
+            unit = money_unit(text)[1]
+            if unit:
+                self.label_unit = unit
+            values = []
+            for _, other, other_name in filled[position + 1:]:
+                if other_name is not None:
+                    break
+                values.append(other)
+            if values:
+                self._field(name, text, values)
+            elif name != "none" or len(filled) > 1:
+                waiting[index] = name
+        if len(waiting) >= 2 and all(name is not None for _, _, name in filled):
+            self.below = {index: name for index, name in waiting.items() if name != "none"}
+            self.header_state = "below" if self.below else None
+
+    def _below(self, texts: list[str | None], continues_above: bool) -> bool:
+        """Values under a row of labels: by column, or, in a text export that dropped the
+        merged cells, the row's cells for the last labels in order."""
+        below, self.header_state, self.below = self.below, None, {}
+        filled = [(index, text) for index, text in enumerate(texts) if text]
+        if any(self.templates.label(text) is not None for _, text in filled):
+            return False
+        if continues_above:
+            values = {index: text for index, text in filled if index in below}
+        else:
+            values = dict(zip(list(below)[-len(filled):], (text for _, text in filled)))
+        for index, value in values.items():
+            self._field(below[index], "", [value])
+        return bool(values)
+
+    def _inline_pairs(self, text: str) -> list[tuple[str, str]]:
+        pairs = [(m["label"].strip(), m["amount"]) for m in _INLINE_PAIR.finditer(text)]
+        known = [pair for pair in pairs if self.templates.label(pair[0]) not in (None, "none")]
+        return pairs if len(known) >= 2 else []
+
+    def _field(self, name: str, label: str, values: list[str]) -> None:
+        """Store one header-block field of the current project."""
+        assert self.current is not None
+        project = self.current
+        value = values[0]
+        if label and name not in _PROJECT_FIELDS:  # kept as printed: no field of the record holds it
+            project.header.setdefault(label, " ".join(values))
+        unit = money_unit(label)[1] or self.label_unit or self.money_unit or \
+            lexicon.table("templates.toml")["money"]["default"]
+        if name == "goal":
+            self.goal_parts = []
+            self._goal(values)
+            self.header_state = "goal"
+        elif name == "goal_longterm":
+            self.long_goal = self.long_goal or " ".join(values)
+        elif name == "code":
+            project.code = clean_code(value) or None
+        elif name == "name":
+            project.title = value or project.title
+        elif name == "purpose":
+            project.purpose = value or None
+        elif name == "unit_name":
+            ranks = lexicon.table("templates.toml")["header"]["unit_name"]
+            rank = next((i for i, known in enumerate(ranks) if fold(label).startswith(known)), len(ranks))
+            if _UNIT_CODE.sub("", value):
+                self.units.append((rank, _UNIT_CODE.sub("", value)))
+        elif name in ("budget_wan", "fiscal_wan", "budget_and_fiscal_wan"):
+            for target in ("budget_wan", "fiscal_wan") if name == "budget_and_fiscal_wan" else (name,):
+                if getattr(project, target) is None:
+                    setattr(project, target, money.header_amount(value, unit))
+        elif name in ("fiscal_parts", "other_wan"):
+            amount = money.header_amount(value, unit)
+            if amount is not None:
+                self.parts.setdefault(name, []).append(amount)
 
     def _goal(self, cells: list[str | None]) -> None:
         """绩效目标 text; the 2020 layout splits it into "目标1 | text" rows."""
@@ -281,15 +454,52 @@ class _Extractor:
 
     # -- indicator rows ----------------------------------------------------------------
 
+    def _aligned(self, texts: list[str | None], row: Row) -> list[str | None]:
+        """A text-export row that dropped its merged leading cells, put back on its columns:
+        leading category labels go to the 一级 / 二级 columns, the other cells follow them."""
+        assert self.columns is not None
+        columns = self.columns
+        if len(texts) >= columns.width or row.may_be_split or None in texts or not texts[0]:
+            return texts
+        level1, level2 = columns.fields.get("level1"), columns.fields.get("level2")
+        levels = [column for column in (level1, level2) if column is not None]
+        if not levels:
+            return texts
+        aligned: list[str | None] = [""] * columns.width
+        cells = list(texts)
+        role = _category(cells[0])
+        if role is not None and level1 is not None:
+            followed = len(cells) > 1 and _category(cells[1]) is not None
+            if role == "level1" or (role == "either" and followed) or level2 is None:
+                aligned[level1] = cells.pop(0)
+                role = _category(cells[0]) if cells else None
+        if role is not None and level2 is not None and cells:
+            aligned[level2] = cells.pop(0)
+        start = max(levels) + 1
+        for offset, text in enumerate(cells):
+            if start + offset < columns.width:
+                aligned[start + offset] = text
+        return aligned
+
     def _indicator(self, texts: list[str | None], location: Location) -> None:
-        assert self.current is not None and self.columns is not None
+        assert self.columns is not None
         if not any(texts):
             return
         columns = self.columns
-        cells = {name: columns.get(texts, name)
-                 for name in ("level1", "level2", "name", "description", "basis")}
+        first_cell = next((text for text in texts if text), "")
+        if lexicon.pattern(_LABELS, "headings", "block_end").search(first_cell):
+            self.in_block = False  # review and signature lines after the indicators
+            return
+        if "name" in columns.project and not self._wide_project(texts, location):
+            return
+        assert self.current is not None
+        cells = {name: self._cell(texts, name) for name in ("level1", "level2", "name", "description", "basis")}
         cells["value"] = self._value(texts)
         previous = self.current.indicators[-1] if self.current.indicators else None
+        if not any(cells[name] for name in _CONTENT_FIELDS):
+            # a printed blank row for an unused category: no indicator, but it sets the 一级
+            self._levels(cells)
+            return
         if self.after_break and previous is not None and self._is_fragment(cells):
             for name in ("level2", *_CONTENT_FIELDS):
                 setattr(previous, name, _join(getattr(previous, name), cells[name]))
@@ -297,49 +507,122 @@ class _Extractor:
             self.after_break = False
             return
         self.after_break = False
-        level1 = cells["level1"] or (previous.level1 if previous else "")
-        level2 = cells["level2"] or (previous.level2 if previous and not cells["level1"] else "")
+        level1, level2 = self._levels(cells)
         self.current.indicators.append(Indicator(
             level1=level1, level2=level2, name=cells["name"], description=cells["description"],
             value=cells["value"], basis=cells["basis"], parsed=parse_value(cells["value"]),
-            location=location,
+            location=location, extra=self._extra(texts),
         ))
         self.columns_by_row[location] = dict(columns.fields)
 
-    def _value(self, texts: list[str | None]) -> str:
-        """指标值 as printed; a 符号 / 值 / 单位 split is joined (">=" "95" "%" -> ">=95%")."""
+    def _levels(self, cells: dict[str, str]) -> tuple[str, str]:
+        """一级 / 二级 of a row: blank cells inherit from the row above (merged cells)."""
+        above1, above2 = self.levels
+        level1 = cells["level1"] or above1
+        level2 = cells["level2"] or (above2 if not cells["level1"] else "")
+        self.levels = (level1, level2)
+        return level1, level2
+
+    def _wide_project(self, texts: list[str | None], location: Location) -> bool:
+        """In a wide table, a new name in the project column starts a project (its budget and
+        goal in the cells beside it); False for rows before the first project (a
+        department's total line)."""
         assert self.columns is not None
-        if "sign" not in self.columns.fields:
-            return self.columns.get(texts, "value")
-        sign = self.columns.get(texts, "sign")
-        if sign in lexicon.table(_LABELS)["columns_text_sign"]["words"]:
+        project_columns = self.columns.project
+        title = self._cell(texts, "name", project_columns)
+        if title and (self.current is None or title != self.current.title):
+            columns = self.columns
+            self._start(title, "project", location)
+            self.columns, self.in_block = columns, True
+            self._record_columns()
+            for name, column in project_columns.items():
+                if name != "name" and column < len(texts) and texts[column]:
+                    self._field(name, columns.headers.get(column, ""), [texts[column] or ""])
+            self.header_state = None
+        return self.current is not None
+
+    def _cell(self, texts: list[str | None], name: str, fields: dict[str, int] | None = None) -> str:
+        assert self.columns is not None
+        index = (self.columns.fields if fields is None else fields).get(name)
+        if index is None or index >= len(texts):
+            return ""
+        return texts[index] or ""
+
+    def _value(self, texts: list[str | None]) -> str:
+        """指标值 as printed; a value split over cells is joined (">=" "95" "%" -> ">=95%",
+        "大于等于" "98" "%" -> "大于等于98%")."""
+        assert self.columns is not None
+        sign = self._cell(texts, "sign")
+        if sign in lexicon.table("templates.toml")["columns_text_sign"]["words"]:
             sign = ""
-        parts = (sign, self.columns.get(texts, "number"), self.columns.get(texts, "unit"))
-        return "".join(part for part in parts if part)
+        if not sign:
+            sign = next((texts[index] or "" for index in self.columns.signs
+                         if index < len(texts) and is_operator(texts[index])), "")
+        number = self._cell(texts, "value") or self._cell(texts, "number")
+        unit = self._cell(texts, "unit")
+        if unit and number.endswith(unit):
+            unit = ""
+        return "".join(part for part in (sign, number, unit) if part)
+
+    def _extra(self, texts: list[str | None]) -> dict[str, str]:
+        """Cells of columns that map to no field, by their printed header."""
+        assert self.columns is not None
+        columns = self.columns
+        indexes = [*columns.extra, *columns.alternatives,
+                   *(index for index in columns.signs if index < len(texts) and not is_operator(texts[index]))]
+        return {columns.headers.get(index, f"column {index + 1}"): texts[index] or ""
+                for index in sorted(indexes) if index < len(texts) and texts[index]}
 
     def _is_fragment(self, cells: dict[str, str]) -> bool:
         """A row cut off by a page break: no 一级, no complete 二级, some content cell empty."""
-        level2 = lexicon.normalize_label(cells["level2"])
         return (not cells["level1"]
-                and (not level2 or level2 not in _known_level2())
+                and (not cells["level2"] or _category(cells["level2"]) is None)
                 and any(not cells[name] for name in _CONTENT_FIELDS))
 
 
-def _year_and_unit(items: list[Item]) -> tuple[int | None, str | None]:
-    """Budget year and unit name from the title page, else from the table headers."""
+def _year(items: list[Item], projects: list[Project]) -> int | None:
+    """Budget year: the title page, a table title ("(2023年度)", "2024年项目绩效目标表"),
+    预算年度, else the year in a Hebei project code."""
     headings = lexicon.table(_LABELS)["headings"]
     paragraphs = [clean_cell(item.text) for item in items[:400] if isinstance(item, Paragraph)]
     cells = [clean_cell(cell) for item in items[:400] if isinstance(item, Row)
              for cell in item.cells if cell]
     title = re.search(headings["title_year"], re.sub(r"\s+", "", "".join(paragraphs[:6])))
-    year = int(title["year"]) if title else None
-    unit = (title["unit"] or None) if title else None
+    if title:
+        return int(title["year"])
     for text in paragraphs + cells:
-        if year is None and (stated := re.search(headings["budget_year"], text)):
-            year = int(stated["year"])
-        if unit is None and (line := re.match(headings["unit_line"], text)):
-            unit = line["unit"]
-    return year, unit
+        if stated := re.search(headings["budget_year"], text):
+            return int(stated["year"])
+    for text in paragraphs + cells[:200]:
+        if printed := re.search(headings["table_year"], re.sub(r"\s+", "", text)):
+            return int(printed["year"] or printed["title_year"])
+    for project in projects:
+        if project.code and (coded := re.match(headings["code_year"], project.code)):
+            return 2000 + int(coded["year"])
+    return None
+
+
+def _unit_name(items: list[Item], ranked: list[tuple[int, str]]) -> str | None:
+    """The publishing unit: the Hebei unit line above the tables, else the best-ranked
+    header-block label (填报单位, 预算单位, 单位名称, 主管部门 …)."""
+    headings = lexicon.table(_LABELS)["headings"]
+    paragraphs = [clean_cell(item.text) for item in items[:400] if isinstance(item, Paragraph)]
+    title = re.search(headings["title_year"], re.sub(r"\s+", "", "".join(paragraphs[:6])))
+    if title and title["unit"]:
+        return title["unit"]
+    cells = [clean_cell(cell) for item in items[:400] if isinstance(item, Row) for cell in item.cells if cell]
+    for text in paragraphs + cells:
+        if line := re.match(headings["unit_line"], text):
+            return line["unit"]
+    return min(ranked)[1] if ranked else None
+
+
+def _walk(items: list[Item], templates: Templates | None) -> _Extractor:
+    extractor = _Extractor("", templates or shipped())
+    for item in items:
+        extractor.feed(item)
+    extractor.projects = extractor.finish()
+    return extractor
 
 
 def indicator_columns(items: list[Item]) -> dict[Location, dict[str, int]]:
@@ -348,17 +631,11 @@ def indicator_columns(items: list[Item]) -> dict[Location, dict[str, int]]:
     For native tables, whose grid is the file's own (kpiscore.report marks cells in a
     copy of a .docx); the extractor's own header tracking decides, so the two agree.
     """
-    extractor = _Extractor("")
-    for item in items:
-        extractor.feed(item)
-    extractor.finish()
-    return extractor.columns_by_row
+    return _walk(items, None).columns_by_row
 
 
-def extract(items: list[Item], source: str, layout: str) -> Document:
-    extractor = _Extractor(source)
-    for item in items:
-        extractor.feed(item)
-    year, unit = _year_and_unit(items)
-    return Document(source=source, format=layout, year=year, unit_name=unit,
-                    projects=extractor.finish())
+def extract(items: list[Item], source: str, layout: str, templates: Templates | None = None) -> Document:
+    extractor = _walk(items, templates)
+    return Document(source=source, format=layout, year=_year(items, extractor.projects),
+                    unit_name=_unit_name(items, extractor.units), projects=extractor.projects,
+                    warnings=extractor.warnings)

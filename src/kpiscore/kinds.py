@@ -3,25 +3,53 @@ its name asks for, and its direction. Data in lexicons/kinds.toml."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 from kpiscore import lexicon
-from kpiscore.model import Indicator
+
+if TYPE_CHECKING:
+    from kpiscore.model import Indicator
+
+# Annotations printed inside a category label: 产出指标(50分), 数量指标(必填硬性指标).
+_ANNOTATION = re.compile(r"[(（][^)）]*[)）]")
 
 
-def _first_keyword(text: str, table: dict[str, str]) -> str | None:
-    folded = lexicon.normalize_label(text)
+def _first_keyword(folded: str, table: dict[str, str]) -> str | None:
     return next((kind for keyword, kind in table.items() if keyword in folded), None)
 
 
+def _folded(label: str) -> str:
+    from kpiscore.templates import fold
+
+    return _ANNOTATION.sub("", fold(label))
+
+
+@cache
+def level_kinds(level1: str, level2: str) -> tuple[str | None, str | None]:
+    """The 一级 and 二级 kinds of printed category labels, however annotated, numbered or
+    named: (产出 / 效益 / 满意度 / 成本, 数量 / 质量 / 时效 / 成本 / 经济效益 / 社会效益 /
+    生态效益 / 可持续影响 / 满意度), None where the label names no kind."""
+    table = lexicon.table("kinds.toml")
+    first_text, second_text = _folded(level1), _folded(level2)
+    second = _first_keyword(second_text, table["level2"])
+    if any(group in first_text for group in table["level1_groups"]):
+        # 实施效果指标 > 产出指标 / 效益指标 / 满意度指标: the 一级 kind is printed one level down
+        if second_text in table["level1_printed_as_level2"]:
+            return _first_keyword(second_text, table["level1"]), None
+        return ("满意度", second) if second == "满意度" else (None, second)
+    return _first_keyword(first_text, table["level1"]), second
+
+
 def level1_kind(indicator: Indicator) -> str | None:
-    """产出 / 效益 / 满意度 / 成本 (效果 counts as 效益)."""
-    return _first_keyword(indicator.level1, lexicon.table("kinds.toml")["level1"])
+    """产出 / 效益 / 满意度 / 成本 (效果 and 项目效益 count as 效益, 项目完成 as 产出)."""
+    return indicator.level1_kind
 
 
 def level2_kind(indicator: Indicator) -> str | None:
     """数量 / 质量 / 时效 / 成本 / 经济效益 / 社会效益 / 生态效益 / 可持续影响 / 满意度."""
-    return _first_keyword(indicator.level2, lexicon.table("kinds.toml")["level2"])
+    return indicator.level2_kind
 
 
 def belongs(level1: str | None, level2: str | None) -> bool:

@@ -55,6 +55,21 @@ class Indicator:
     basis: str
     parsed: ParsedValue
     location: Location
+    # cells of columns that map to no field, header as printed -> text (权重, 指标方向性 …)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    # 一级 / 二级 normalised (产出 / 效益 / 满意度 / 成本; 数量 … 满意度), None when unknown
+    @property
+    def level1_kind(self) -> str | None:
+        from kpiscore.kinds import level_kinds  # kinds reads lexicons; the model stays plain
+
+        return level_kinds(self.level1, self.level2)[0]
+
+    @property
+    def level2_kind(self) -> str | None:
+        from kpiscore.kinds import level_kinds
+
+        return level_kinds(self.level1, self.level2)[1]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +81,9 @@ class Indicator:
             "basis": self.basis,
             "parsed": self.parsed.to_dict(),
             "location": self.location.to_dict(),
+            "level1_kind": self.level1_kind,
+            "level2_kind": self.level2_kind,
+            "extra": self.extra,
         }
 
 
@@ -84,6 +102,22 @@ class Project:
     goal: str | None = None
     explanation: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    # the indicator block's headers as printed, and which field each was given (and how)
+    columns: list[str] = field(default_factory=list)
+    column_map: list[dict[str, str]] = field(default_factory=list)
+    # the printed header block, label -> value, in printed order
+    header: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> set[str]:
+        """Indicator fields this table's template has a column for ("basis_choice" for a
+        绩效标准 choice column); rules judge a field only where the template has it."""
+        placed = {entry["field"] for entry in self.column_map}
+        if not self.column_map:  # a table read without a header map (older callers)
+            return {"level1", "level2", "name", "description", "value", "basis"}
+        if "sign" in placed or "number" in placed:
+            placed.add("value")
+        return placed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +133,9 @@ class Project:
             "goal": self.goal,
             "explanation": self.explanation,
             "location": self.location.to_dict(),
+            "columns": self.columns,
+            "column_map": self.column_map,
+            "header": self.header,
             "indicators": [indicator.to_dict() for indicator in self.indicators],
         }
 
@@ -114,6 +151,8 @@ class Document:
     year: int | None = None
     unit_name: str | None = None
     projects: list[Project] = field(default_factory=list)
+    # tables that look like performance tables but could not be read, one line each
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def indicator_count(self) -> int:
@@ -125,6 +164,7 @@ class Document:
             "format": self.format,
             "year": self.year,
             "unit_name": self.unit_name,
+            "warnings": self.warnings,
             "projects": [project.to_dict() for project in self.projects],
         }
 
@@ -142,6 +182,8 @@ class Document:
                     "row": position,
                     "level1": indicator.level1,
                     "level2": indicator.level2,
+                    "level1_kind": indicator.level1_kind,
+                    "level2_kind": indicator.level2_kind,
                     "name": indicator.name,
                     "description": indicator.description,
                     "value": indicator.value,
@@ -158,6 +200,6 @@ class Document:
 FRAME_COLUMNS = (
     ["source", "year", "unit_name"]
     + [f"project_{name}" for name in PROJECT_COLUMNS]
-    + ["row", "level1", "level2", "name", "description", "value", "basis", "operator", "number",
+    + ["row", "level1", "level2", "level1_kind", "level2_kind", "name", "description", "value", "basis", "operator", "number",
        "value_unit", "value_kind", "location"]
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from kpiscore import lexicon
@@ -65,6 +66,19 @@ def formula_errors(text: str | None) -> list[str]:
         if abs(_evaluate(match["expression"]) - stated) > max(0.005 * stated, 0.01):
             wrong.append(match[0])
     return wrong
+
+
+_HEADER_AMOUNT = re.compile(r"(?P<number>-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|万|元)?")
+
+
+def header_amount(text: str | None, unit: str) -> float | None:
+    """A header-block amount in 万元: "250万", "164万元", "1,030,700.00" (in `unit`, the
+    label's or table's 元 / 万元, when the cell names none); None when it has no number."""
+    found = _HEADER_AMOUNT.search(unicodedata.normalize("NFKC", text or ""))
+    if not found:
+        return None
+    wan = float(found["number"].replace(",", "")) * TO_WAN[found["unit"] or unit]
+    return round(wan, 6)
 
 
 def budget(project: Project) -> float | None:

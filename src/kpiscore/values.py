@@ -103,6 +103,13 @@ def _deadline(compact: str) -> ParsedValue | None:
                        text=compact[match.end():])
 
 
+def is_operator(cell: str | None) -> bool:
+    """Whether a cell holds only a comparison (≥, >=, 大于等于, 不低于 …): a 符号 / 指标方向 cell."""
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell or ""))
+    operators = lexicon.table("operators.toml")
+    return bool(compact) and (compact in operators["symbols"] or compact in operators["prefix_words"])
+
+
 def parse_value(value: str) -> ParsedValue:
     """Parse a printed value: "≥95%", "≤4.4 万元", "12月31日前完成", "涉密", "及时保障"."""
     compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))

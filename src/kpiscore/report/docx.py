@@ -40,6 +40,7 @@ from kpiscore.report.cells import (HEADER_FIELDS, INDICATOR_FIELDS, Cell, Marks,
                                    describe, field_text, heading, label, note,
                                    worst)
 from kpiscore.scores import score_text
+from kpiscore.templates import Templates, shipped
 
 AUTHOR = "kpiscore"
 INITIALS = "KS"
@@ -50,7 +51,7 @@ _VALUE_PARTS = ("number", "unit", "sign")
 _SUMMARY_WIDTHS = (1.4, 11.0, 3.2, 2.2, 2.0, 2.0)
 _FACT_WIDTHS = (4.0, 18.8)
 _INDICATOR_WIDTHS = (2.2, 2.6, 4.0, 5.2, 3.4, 4.0, 1.4)
-# Header lines of the report -> the table_labels.toml [header] field whose label marks them.
+# Header lines of the report -> the templates.toml [header] field whose label marks them.
 _HEADER_LABEL_FIELD = {"title": "name", "code": "code", "budget_wan": "budget_wan",
                        "purpose": "purpose", "goal": "goal"}
 
@@ -144,16 +145,15 @@ class _Source:
     def header_cell(self, project: Project, name: str) -> _Cell | None:
         """The value cell of a header line (预算数, 绩效目标 …), else its label cell."""
         table, rows = self._table_rows(project)
-        labels = lexicon.table("table_labels.toml")
+        templates = shipped()
         for row in rows:
             item = self.rows.get((table, row))
             texts = list(item.cells) if item else []
             for column, text in enumerate(texts):
-                found = lexicon.normalize_label(text or "")
-                if not found or not _is_label(found, name, labels):
+                if not text or not _is_label(text, name, templates):
                     continue
                 value = next((c for c in range(column + 1, len(texts)) if texts[c] is not None
-                              and lexicon.normalize_label(texts[c]) not in labels["header"]), None)
+                              and templates.label(texts[c]) is None), None)
                 return self.cell(table, row, value if value is not None else column)
         return None
 
@@ -180,11 +180,12 @@ class _Source:
         return found._tc, found.paragraphs
 
 
-def _is_label(text: str, name: str, labels: dict[str, Any]) -> bool:
+def _is_label(text: str, name: str, templates: Templates) -> bool:
     if name == "spending_plan":
-        return any(text.startswith(lexicon.normalize_label(label))
-                   for label in labels["header_rows"]["spending_labels"])
-    return labels["header"].get(text) == _HEADER_LABEL_FIELD.get(name)
+        spending = lexicon.table("table_labels.toml")["header_rows"]["spending_labels"]
+        return any(lexicon.normalize_label(text).startswith(lexicon.normalize_label(label))
+                   for label in spending)
+    return templates.label(text) == _HEADER_LABEL_FIELD.get(name)
 
 
 def annotate(marks: Marks, source: Path, path: Path) -> None:

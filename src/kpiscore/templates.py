@@ -1,0 +1,286 @@
+"""Template profiles: which printed label names which field (lexicons/templates.toml).
+
+Two lookups serve the extractor: `column` places an indicator column header (三级指标,
+指标值及单位, 预期2022年实现值 …) and `label` a header-block label (项目支出名称, 年度资金总额,
+本年度绩效目标 …). `map_columns` turns a whole header row into a `ColumnMap`, recording for
+each printed header which field it was given and how (a known label, or inferred from its
+words). A user's own profiles (kpiscore.toml `[templates.NAME]`, or `--template FILE`) are
+merged in front of the shipped one, so their labels win.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kpiscore import lexicon
+from kpiscore.errors import InputError
+
+_FILE = "templates.toml"
+# Leading enumerators of printed labels: "(一)", "1、", "一、", "（三）".
+_ENUMERATOR = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+\s*[、.．])\s*")
+_NOISE = re.compile(r"[\s:：*★]")
+# Data cells are long; a header is short. Inference only looks at short texts.
+_LONGEST_HEADER = 24
+# Fields of an indicator record; `sign`, `number`, `unit` and `sign_if_operator` are parts
+# of the value, `basis_choice` is read into `basis`, `block` names no field.
+COLUMN_FIELDS = ("level1", "level2", "name", "description", "value", "basis", "basis_choice",
+                 "sign", "sign_if_operator", "number", "unit", "block")
+HEADER_FIELDS = ("code", "name", "budget_wan", "budget_and_fiscal_wan", "fiscal_wan", "fiscal_parts", "other_wan", "purpose",
+                 "goal", "goal_longterm", "template", "unit_name", "none")
+# Project fields a wide table prints as columns beside the indicator columns.
+PROJECT_COLUMNS = ("name", "budget_wan", "budget_and_fiscal_wan", "fiscal_wan", "goal", "goal_longterm", "code", "unit_name",
+                   "purpose")
+
+
+def fold(text: str | None) -> str:
+    """A printed label folded for comparison: NFKC, no spaces, colons, stars or enumerator."""
+    folded = _NOISE.sub("", unicodedata.normalize("NFKC", text or ""))
+    return _ENUMERATOR.sub("", folded)
+
+
+def money_unit(label: str) -> tuple[str, str | None]:
+    """("项目资金", "万元") for "项目资金(万元)": the label without its unit, and the unit."""
+    folded = unicodedata.normalize("NFKC", label or "")
+    found = lexicon.pattern(_FILE, "money", "label_unit").search(folded)
+    if not found:
+        return fold(label), None
+    return fold(folded[:found.start()] + folded[found.end():]), found["unit"]
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The merged label tables of the shipped profile and any user profiles."""
+
+    columns: dict[str, str]
+    header: dict[str, str]
+    inferred: tuple[tuple[str, re.Pattern[str]], ...]
+    profiles: tuple[str, ...] = ("kpiscore",)
+
+    def column(self, text: str | None) -> tuple[str, str] | None:
+        """(field, how) for an indicator column header; how is "label" or "inferred"."""
+        folded = fold(text)
+        if not folded or len(folded) > _LONGEST_HEADER:
+            return None
+        if folded in self.columns:
+            return self.columns[folded], "label"
+        for name, pattern in self.inferred:
+            if pattern.search(folded):
+                return name, "inferred"
+        return None
+
+    def label(self, text: str | None) -> str | None:
+        """The header field a header-block label names, "none" for a known label of no
+        field, None for text that is no label. A label ending with a known one counts
+        (年度本级预算金额 is a 预算金额)."""
+        folded, _ = money_unit(text or "")
+        if not folded or len(folded) > _LONGEST_HEADER:
+            return None
+        if folded in self.header:
+            return self.header[folded]
+        endings = [known for known in self.header if len(known) >= 3 and folded.endswith(known)]
+        return self.header[max(endings, key=len)] if endings else None
+
+
+def _tables(profile: dict[str, Any], source: str) -> tuple[dict[str, str], dict[str, str]]:
+    columns: dict[str, str] = {}
+    header: dict[str, str] = {}
+    for section, known, target in (("columns", COLUMN_FIELDS, columns),
+                                   ("header", HEADER_FIELDS, header)):
+        for name, labels in profile.get(section, {}).items():
+            if name not in known:
+                raise InputError(source, f"unknown template field {section}.{name} "
+                                         f"(known: {', '.join(known)})")
+            if not (isinstance(labels, list) and all(isinstance(label, str) for label in labels)):
+                raise InputError(source, f"template field {section}.{name} must be a list of labels")
+            for label in labels:
+                folded = money_unit(label)[0] if section == "header" else fold(label)
+                target.setdefault(folded, name)
+    return columns, header
+
+
+@cache
+def shipped() -> Templates:
+    data = lexicon.table(_FILE)
+    columns, header = _tables(data, _FILE)
+    inferred = tuple((name, re.compile(pattern)) for name, patterns in data["inferred"].items()
+                     for pattern in patterns)
+    return Templates(columns, header, inferred)
+
+
+def with_profiles(profiles: dict[str, dict[str, Any]], source: str) -> Templates:
+    """The shipped profile with user profiles in front (their labels win)."""
+    base = shipped()
+    columns: dict[str, str] = {}
+    header: dict[str, str] = {}
+    for name, profile in profiles.items():
+        if not isinstance(profile, dict):
+            raise InputError(source, f"template {name} must be a table with columns / header")
+        user_columns, user_header = _tables(profile, source)
+        columns.update({k: v for k, v in user_columns.items() if k not in columns})
+        header.update({k: v for k, v in user_header.items() if k not in header})
+    return Templates({**base.columns, **columns}, {**base.header, **header}, base.inferred,
+                     (*profiles, *base.profiles))
+
+
+def read_profile_file(path: Path) -> dict[str, dict[str, Any]]:
+    """A --template FILE: one profile (`[columns]` / `[header]`), or several (`[templates.X]`)."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise InputError(str(path), f"cannot read template file ({error.strerror})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(str(path), f"template file is not valid TOML: {error}") from None
+    return data["templates"] if "templates" in data else {path.stem: data}
+
+
+@dataclass
+class ColumnMap:
+    """How one indicator header row maps columns to fields."""
+
+    fields: dict[str, int]  # level1 … basis, sign, number, unit: one column each
+    width: int
+    headers: dict[int, str] = field(default_factory=dict)  # column -> header as printed
+    signs: list[int] = field(default_factory=list)  # sign_if_operator columns
+    alternatives: list[int] = field(default_factory=list)  # value columns not chosen
+    extra: list[int] = field(default_factory=list)  # columns of no field, kept per indicator
+    project: dict[str, int] = field(default_factory=dict)  # wide tables: project field -> column
+    how: dict[int, str] = field(default_factory=dict)  # column -> "label" | "inferred"
+    basis_is_choice: bool = False
+
+    @property
+    def readable(self) -> bool:
+        """A name and a value column: enough to read indicators."""
+        return "name" in self.fields and bool({"value", "number"} & set(self.fields))
+
+    def record(self) -> list[dict[str, str]]:
+        """Every printed header with the field it was given: a record field, a value part,
+        `project.<field>` in a wide table, `extra` (kept per indicator) or `block` (none)."""
+        placed = {column: name for name, column in self.fields.items()}
+        if self.basis_is_choice and "basis" in self.fields:
+            placed[self.fields["basis"]] = "basis_choice"
+        placed.update({column: "sign_if_operator" for column in self.signs})
+        placed.update({column: f"project.{name}" for name, column in self.project.items()})
+        placed.update({column: "extra" for column in (*self.extra, *self.alternatives)})
+        return [{"header": self.headers[column], "field": placed.get(column, "block"),
+                 "how": self.how.get(column, "label")} for column in sorted(self.headers)]
+
+    def refine(self, texts: list[str | None], templates: Templates) -> bool:
+        """Apply a sub-header row (符号 / 值 / 单位, or 2021年实际实现值 / 预期2022年实现值)
+        printed under a merged header cell. False when the row is no sub-header."""
+        found = {index: templates.column(text) for index, text in enumerate(texts) if text}
+        if not found or any(place is None for place in found.values()):
+            return False
+        if not {place[0] for place in found.values()} <= {"sign", "number", "unit", "value",
+                                                          "sign_if_operator"}:
+            return False
+        value_index = self.fields.get("value", 0)
+        if len(texts) < self.width and texts[0] and None not in texts:
+            # a text export dropped the empty cells left of the sub-header: put it back under 指标值
+            texts = [""] * value_index + texts + [""] * (self.width - value_index - 1)
+            found = {index + value_index: place for index, place in found.items()}
+        shift = len(texts) - self.width  # text exports print the sub-header cells inline
+        if shift > 0:
+            self.fields = {name: (index + shift if index > value_index else index)
+                           for name, index in self.fields.items()}
+            self.headers = {(index + shift if index > value_index else index): text
+                            for index, text in self.headers.items()}
+            self.extra = [index + shift if index > value_index else index for index in self.extra]
+            self.width = len(texts)
+        values = []
+        for index, place in found.items():
+            assert place is not None
+            self.headers[index] = texts[index] or ""
+            self.how[index] = place[1]
+            if place[0] == "value":
+                values.append(index)
+            elif place[0] == "sign_if_operator":
+                self.signs.append(index)
+            else:
+                self.fields[place[0]] = index
+        if values:
+            self._choose_value(values, templates)
+        elif {"sign", "number"} & set(self.fields):
+            self.fields.pop("value", None)
+        return True
+
+    def _choose_value(self, candidates: list[int], templates: Templates) -> None:
+        chosen = best_value(candidates, self.headers)
+        self.fields["value"] = chosen
+        self.alternatives = [index for index in candidates if index != chosen]
+
+
+def best_value(candidates: list[int], headers: dict[int, str]) -> int:
+    """The annual target among value columns side by side (`[value_choice]`)."""
+    choice = lexicon.table(_FILE)["value_choice"]
+
+    def rank(index: int) -> tuple[int, int]:
+        text = fold(headers.get(index, ""))
+        avoid = re.search(choice["avoid"], text) is not None
+        prefer = re.search(choice["prefer"], text) is not None
+        return (0 if avoid else 1) + (1 if prefer else 0), -index
+
+    return max(candidates, key=rank)
+
+
+def map_columns(texts: list[str | None], templates: Templates) -> ColumnMap | None:
+    """The column map of an indicator header row; None when the row is no such header.
+
+    A row is a header when it places a 三级 name together with a value or a level column,
+    or both level columns (一级 and 二级), by label or by inference. A header without a
+    name or a value column is still returned (`readable` is False) so that the table is
+    reported instead of read with empty fields."""
+    columns = ColumnMap({}, len(texts))
+    places: dict[int, tuple[str, str]] = {}
+    for index, text in enumerate(texts):
+        if not text:
+            continue
+        columns.headers[index] = text
+        place = templates.column(text)
+        project_field = templates.label(text) if place is None or place[1] == "inferred" else None
+        if project_field in PROJECT_COLUMNS and project_field not in columns.project:
+            columns.project[project_field] = index  # 项目名称 | 预算数 | 年度目标 | 一级指标 …
+            if place is not None:
+                places[-index - 1] = place  # kept in case this is no wide table after all
+        elif place is None:
+            columns.extra.append(index)
+        else:
+            places[index] = place
+    if "name" not in columns.project:  # no wide table: project-like headers are what they infer
+        for key in [key for key in places if key < 0]:
+            places[-key - 1] = places.pop(key)
+        columns.extra.extend(column for column in columns.project.values()
+                             if column not in places)
+        columns.project = {}
+    values: list[int] = []
+    for index, (name, how) in sorted((key, place) for key, place in places.items() if key >= 0):
+        columns.how[index] = how
+        if name == "block":
+            continue
+        if name == "value":
+            values.append(index)
+        elif name == "sign_if_operator":
+            columns.signs.append(index)
+        elif name == "basis_choice" and "basis" not in columns.fields:
+            columns.fields["basis"] = index
+            columns.basis_is_choice = True
+        elif name in columns.fields or name == "basis_choice":
+            columns.extra.append(index)
+        else:
+            columns.fields[name] = index
+    columns.extra.sort()
+    if values:
+        columns._choose_value(values, templates)
+    placed = set(columns.fields)
+    is_header = ("name" in placed and bool({"value", "number", "level1", "level2"} & placed)) or \
+        {"level1", "level2"} <= placed
+    if not is_header or len(placed) < 2:
+        return None
+    return columns
+
