@@ -8,29 +8,37 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpiscore.errors import InputError
 from kpiscore.model import Document, Indicator, Location, ParsedValue, Project
 from kpiscore.values import parse_value
+
+if TYPE_CHECKING:
+    from kpiscore.templates import Templates
 
 __version__ = "0.1.0"
 __all__ = ["Document", "Indicator", "InputError", "Location", "ParsedValue", "Project", "parse",
            "parse_value"]
 
 
-def parse(path: str | Path) -> Document:
+def parse(path: str | Path, templates: Templates | None = None) -> Document:
     """Read a .docx, .pdf, .xlsx or extracted-text file into a Document.
 
-    Raises InputError (one-line message naming the file) when the file cannot be read or
-    holds no performance-target table.
+    `templates` adds a user's own template profiles (kpiscore.templates.with_profiles) to
+    the shipped ones. Raises InputError (one-line message naming the file) when the file
+    cannot be read or holds no readable performance-target table; tables that look like
+    one but could not be read are listed in `Document.warnings`.
     """
     from kpiscore.extract import extract
     from kpiscore.read import read
 
     path = Path(path)
     layout, items = read(path)
-    document = extract(items, str(path), layout)
+    document = extract(items, str(path), layout, templates)
     if not document.projects:
+        if document.warnings:
+            raise InputError(str(path), f"no readable performance-target table ({document.warnings[0]})")
         raise InputError(str(path), "no performance-target table found "
                                     "(no header row with 一级指标 / 三级指标 / 指标值)")
     return document

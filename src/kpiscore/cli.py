@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -17,6 +17,10 @@ from rich.console import Console
 import kpiscore
 from kpiscore.errors import InputError
 from kpiscore.model import Document
+
+if TYPE_CHECKING:
+    from kpiscore.config import Settings
+    from kpiscore.templates import Templates
 
 app = typer.Typer(
     help="Extract and score the performance-target tables (绩效目标表) of budget documents.",
@@ -49,19 +53,49 @@ def main(
     """kpiscore: read 绩效文本 (.docx, .pdf, .xlsx or extracted text) and check their indicators."""
 
 
-def read_all(files: list[Path]) -> tuple[list[Document], list[str]]:
-    """Parse every file; a file that fails is reported on stderr and the rest go on."""
+def read_all(files: list[Path], templates: Templates | None = None,
+             strict: bool = False) -> tuple[list[Document], list[str]]:
+    """Parse every file; a file that fails is reported on stderr and the rest go on. A
+    table that could not be read is one warning line; under `strict` it fails its file
+    too (the file's other tables are still written)."""
     documents, failures = [], []
     for path in files:
         try:
-            documents.append(kpiscore.parse(path))
+            document = kpiscore.parse(path, templates)
         except InputError as error:
             failures.append(str(error))
+            typer.echo(f"kpiscore: {failures[-1]}", err=True)
+            continue
         except Exception as error:  # a bug must not lose the other files of a batch
             failures.append(f"{path}: unexpected {type(error).__name__}: {error} (please report this)")
-    for failure in failures:
-        typer.echo(f"kpiscore: {failure}", err=True)
+            typer.echo(f"kpiscore: {failures[-1]}", err=True)
+            continue
+        documents.append(document)
+        for warning in document.warnings:
+            typer.echo(f"kpiscore: {path}: warning: {warning}", err=True)
+        if strict and document.warnings:
+            failures.append(f"{path}: {len(document.warnings)} table(s) could not be read (--strict)")
     return documents, failures
+
+
+def _templates(settings: Settings, files: list[Path] | None) -> Templates | None:
+    """The template profiles of the config and of --template FILE (these win), or None."""
+    from kpiscore import templates
+
+    profiles: dict = {}
+    for path in files or []:
+        profiles.update(templates.read_profile_file(path))
+    profiles.update({name: profile for name, profile in settings.templates.items() if name not in profiles})
+    source = str(files[0]) if files else str(settings.source)
+    return templates.with_profiles(profiles, source) if profiles else None
+
+
+TemplateOption = Annotated[list[Path] | None, typer.Option(
+    "--template", help="A template profile (TOML: [columns] / [header] labels) for a layout "
+                       "kpiscore does not know; repeatable. See README, 'Your own template'.",
+    show_default=False)]
+StrictOption = Annotated[bool, typer.Option(
+    "--strict", help="Exit 2 when a table that looks like a performance table cannot be read.")]
 
 
 @app.command()
@@ -74,11 +108,21 @@ def parse(
                              ] = ParseFormat.json,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write here instead of the terminal.")] = None,
+    template: TemplateOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Extract every performance table into indicator records."""
+    from kpiscore import config
+
     if output_format is ParseFormat.parquet and output is None:
         raise typer.BadParameter("--format parquet needs -o FILE", param_hint="--format")
-    documents, failures = read_all(files)
+    try:
+        settings = config.load()
+        templates = _templates(settings, template)
+    except InputError as error:
+        typer.echo(f"kpiscore: {error}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    documents, failures = read_all(files, templates, strict or settings.strict)
     if documents:
         from kpiscore.output import write
 
@@ -123,6 +167,8 @@ def check(
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write here instead of the terminal.")] = None,
     no_model: NoModelOption = False,
+    template: TemplateOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Flag defective indicators and score every project, like a linter.
 
@@ -136,10 +182,11 @@ def check(
         settings = config.load()
         review = _reviewer(settings, select, ignore, no_model)
         threshold = Severity[(severity.value if severity else settings.severity)]
+        templates = _templates(settings, template)
     except (InputError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
-    documents, failures = read_all(files)
+    documents, failures = read_all(files, templates, strict or settings.strict)
     reviews = []
     for document in documents:
         try:
@@ -209,6 +256,8 @@ def report(
     ignore: Annotated[list[str] | None, typer.Option(
         help="Leave out these rules (as for check).", show_default=False)] = None,
     no_model: NoModelOption = False,
+    template: TemplateOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Write the review for people to read: an annotated workbook, Word document or web page.
 
@@ -228,11 +277,13 @@ def report(
         writer_for(output)
         if output.resolve() == file.resolve():
             raise ValueError(f"{output}: the report would overwrite its input")
-        review = _reviewer(config.load(), select, ignore, no_model)
+        settings = config.load()
+        review = _reviewer(settings, select, ignore, no_model)
+        templates = _templates(settings, template)
     except (InputError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
-    documents, failures = read_all([file])
+    documents, failures = read_all([file], templates, strict or settings.strict)
     if failures:
         raise typer.Exit(INPUT_ERROR)
     try:

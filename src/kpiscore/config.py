@@ -5,6 +5,11 @@ kpiscore.toml, found in the working directory or the nearest parent that has one
     select = ["VAGUE_VALUE", "TXT"]   # rule codes, code prefixes or categories
     ignore = ["TXT-02"]
     severity = "medium"               # exit 1 only for findings at or above this
+    strict = true                     # exit 2 when a table could not be read
+
+    [tool.kpiscore.templates.my_county]   # a template profile (lexicons/templates.toml shape)
+    columns.value = ["本年预期值"]
+    header.budget_wan = ["本年预算"]
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 from kpiscore.errors import InputError
 from kpiscore.findings import Severity
 
-KEYS = {"select", "ignore", "severity"}
+KEYS = {"select", "ignore", "severity", "strict", "templates"}
 LEVELS = tuple(level.name for level in Severity)
 
 
@@ -25,6 +30,8 @@ class Settings:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     severity: str = "low"
+    strict: bool = False
+    templates: dict = field(default_factory=dict)  # profile name -> {columns, header}
     source: Path | None = None
 
 
@@ -45,6 +52,10 @@ def _check_types(section: dict, path: Path) -> None:
                                         f"like [\"TXT-01\", \"ECHO\"]")
     if section.get("severity", "low") not in LEVELS:
         raise InputError(str(path), f"severity must be one of {', '.join(LEVELS)}")
+    if not isinstance(section.get("strict", False), bool):
+        raise InputError(str(path), "strict must be true or false")
+    if not isinstance(section.get("templates", {}), dict):
+        raise InputError(str(path), "templates must be a table of template profiles")
 
 
 def load(start: Path | None = None) -> Settings:

@@ -286,21 +286,17 @@ class _Extractor:
         if len(project.indicators) >= 3 and not any(i.value for i in project.indicators):
             value_header = next((entry["header"] for entry in project.column_map
                                  if entry["field"] == "value"), "?")
-            self.warnings.append(f"table {self._table_name(project)}: the value column "
+            title = f"「{project.title}」" if project.title else ""
+            self.warnings.append(f"{_where(project.location)}{title}: the value column "
                                  f"「{value_header}」 is empty on every row")
         self.parts = {}
-
-    def _table_name(self, project: Project) -> str:
-        where = project.location
-        number = where.table or project.index
-        return f"{number}「{project.title}」" if project.title else str(number)
 
     def _indicator_header(self, header: ColumnMap, location: Location) -> None:
         if not header.readable:
             missing = "name (三级指标)" if "name" not in header.fields else "value (指标值)"
             printed = " | ".join(header.headers.values())
-            self.warnings.append(f"table {location.table or location.line or '?'}: cannot read the "
-                                 f"indicator columns: no {missing} column among 「{printed}」")
+            self.warnings.append(f"{_where(location)}: cannot read the indicator columns: "
+                                 f"no {missing} column among 「{printed}」")
             self.in_block, self.skipping, self.columns = False, True, None
             return
         wide = "name" in header.project
@@ -538,6 +534,9 @@ class _Extractor:
             for name, column in project_columns.items():
                 if name != "name" and column < len(texts) and texts[column]:
                     self._field(name, columns.headers.get(column, ""), [texts[column] or ""])
+            for column in columns.project_extra:
+                if column < len(texts) and texts[column]:
+                    self.current.header[columns.headers[column]] = texts[column] or ""
             self.header_state = None
         return self.current is not None
 
@@ -578,6 +577,16 @@ class _Extractor:
         return (not cells["level1"]
                 and (not cells["level2"] or _category(cells["level2"]) is None)
                 and any(not cells[name] for name in _CONTENT_FIELDS))
+
+
+def _where(location: Location) -> str:
+    """Where a table is, as a reviewer finds it: its number, page, sheet or line."""
+    if location.table is not None:
+        page = f" (page {location.page})" if location.page else ""
+        return f"table {location.table}{page}"
+    if location.sheet is not None:
+        return f"the table at sheet {location.sheet} row {location.row}"
+    return f"the table at line {location.line}" if location.line else "a table"
 
 
 def _year(items: list[Item], projects: list[Project]) -> int | None:

@@ -151,6 +151,7 @@ class ColumnMap:
     alternatives: list[int] = field(default_factory=list)  # value columns not chosen
     extra: list[int] = field(default_factory=list)  # columns of no field, kept per indicator
     project: dict[str, int] = field(default_factory=dict)  # wide tables: project field -> column
+    project_extra: list[int] = field(default_factory=list)  # wide tables: other project columns
     how: dict[int, str] = field(default_factory=dict)  # column -> "label" | "inferred"
     basis_is_choice: bool = False
 
@@ -168,6 +169,7 @@ class ColumnMap:
         placed.update({column: "sign_if_operator" for column in self.signs})
         placed.update({column: f"project.{name}" for name, column in self.project.items()})
         placed.update({column: "extra" for column in (*self.extra, *self.alternatives)})
+        placed.update({column: "project.header" for column in self.project_extra})
         return [{"header": self.headers[column], "field": placed.get(column, "block"),
                  "how": self.how.get(column, "label")} for column in sorted(self.headers)]
 
@@ -275,6 +277,10 @@ def map_columns(texts: list[str | None], templates: Templates) -> ColumnMap | No
         else:
             columns.fields[name] = index
     columns.extra.sort()
+    if columns.project and columns.fields:  # columns left of the indicators describe the project
+        first = min(columns.fields.values())
+        columns.project_extra = [column for column in columns.extra if column < first]
+        columns.extra = [column for column in columns.extra if column > first]
     if values:
         columns._choose_value(values, templates)
     placed = set(columns.fields)
