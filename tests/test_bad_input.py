@@ -39,7 +39,7 @@ NO_TEXT_LAYER = "PDF has no text layer"
 NO_TABLE = "no performance-target table found"
 UNKNOWN_BINARY = "binary file of unknown format"
 UNKNOWN_ENCODING = "text in an unknown encoding"
-LEGACY_OFFICE = "legacy binary Office file (.doc / .xls)"
+LEGACY_OFFICE = "legacy binary Office file (.doc / .wps / .et): install LibreOffice"
 
 
 # --- building bad files -------------------------------------------------------------------
@@ -179,7 +179,12 @@ def test_text_in_unknown_encoding(tmp_path):
     assert_one_bad_file(write(tmp_path, "latin1.txt", data), UNKNOWN_ENCODING)
 
 
-def test_legacy_doc_without_encryption():
+def test_legacy_doc_without_encryption_and_without_libreoffice(monkeypatch):
+    import shutil
+
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None if name in (
+        "soffice", "libreoffice") else real_which(name, *args, **kwargs))
     assert_one_bad_file(FIXTURES / "legacy.doc", LEGACY_OFFICE)
 
 

@@ -23,7 +23,8 @@ __all__ = ["Document", "Indicator", "InputError", "Location", "ParsedValue", "Pr
 
 
 def parse(path: str | Path, templates: Templates | None = None) -> Document:
-    """Read a .docx, .pdf, .xlsx or extracted-text file into a Document.
+    """Read a document (.docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et with LibreOffice,
+    or extracted text) into a Document.
 
     `templates` adds a user's own template profiles (kpiscore.templates.with_profiles) to
     the shipped ones. Raises InputError (one-line message naming the file) when the file

@@ -100,7 +100,7 @@ StrictOption = Annotated[bool, typer.Option(
 
 @app.command()
 def parse(
-    files: Annotated[list[Path], typer.Argument(help="Documents to read: .docx, .pdf, .xlsx or text.",
+    files: Annotated[list[Path], typer.Argument(help="Documents to read: .docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et or text.",
                                                 show_default=False)],
     output_format: Annotated[ParseFormat, typer.Option("--format", "-f",
                                                        help="json (the contract), csv / parquet "
@@ -151,7 +151,7 @@ NoModelOption = Annotated[bool, typer.Option(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Documents to check: .docx, .pdf, .xlsx or text.",
+    files: Annotated[list[Path], typer.Argument(help="Documents to check: .docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et or text.",
                                                 show_default=False)],
     output_format: Annotated[CheckFormat, typer.Option(
         "--format", "-f", help="text (linter lines and summaries), json (the parse contract with "
@@ -246,7 +246,7 @@ def _listed(values: list[str] | None) -> list[str]:
 
 @app.command()
 def report(
-    file: Annotated[Path, typer.Argument(help="The document to review: .docx, .pdf, .xlsx or text.",
+    file: Annotated[Path, typer.Argument(help="The document to review: .docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et or text.",
                                          show_default=False)],
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="Where to write; the extension picks the format: .xlsx, .docx or .html.",

@@ -1,13 +1,15 @@
 """Readers: any supported file -> paragraphs and table rows (see kpiscore.grid).
 
 The format is chosen by content, not by extension: a .txt holding DOCX-exported text and a
-.docx renamed to .bin are both read correctly.
+.docx renamed to .bin are both read correctly. Web pages, .xls and (through LibreOffice)
+.doc / .wps / .et are read into the same items.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from kpiscore.errors import InputError
 from kpiscore.grid import Item
 from kpiscore.read.docx_file import read_docx_file
 from kpiscore.read.docx_text import read_docx_text
@@ -29,6 +31,25 @@ def text_layout(text: str) -> str:
     return "docx-text" if one_leading_tab / len(tabbed) > _DOCX_TEXT_SHARE else "pdf-text"
 
 
+def _read_xls(path: Path) -> list[Item]:
+    """xlrd first (fast, no outside program); LibreOffice for what xlrd refuses, such as
+    a workbook saved by WPS in a way xlrd does not follow, or one with the default
+    "VelvetSweatshop" password Excel uses for write protection."""
+    from kpiscore.read import libreoffice
+    from kpiscore.read.xls_file import read_xls_file
+    from kpiscore.read.xlsx_file import read_xlsx_file
+
+    try:
+        return read_xls_file(path)
+    except InputError as xlrd_error:
+        if libreoffice.executable() is None:
+            raise
+        try:
+            return libreoffice.read_converted(path, ".xls", "xlsx", read_xlsx_file)
+        except InputError:
+            raise xlrd_error from None  # its reason is the more precise one
+
+
 def read(path: Path) -> tuple[str, list[Item]]:
     """Return the detected format and the document's items in reading order."""
     kind = sniff(path)
@@ -40,6 +61,16 @@ def read(path: Path) -> tuple[str, list[Item]]:
         return kind, read_xlsx_file(path)
     if kind == "pdf":
         return kind, read_pdf_file(path)
+    if kind == "html":
+        from kpiscore.read.html_file import read_html_file
+
+        return kind, read_html_file(path)
+    if kind == "xls":
+        return kind, _read_xls(path)
+    if kind == "doc":
+        from kpiscore.read import libreoffice
+
+        return kind, libreoffice.read_converted(path, ".doc", "docx", read_docx_file)
     text = decode_text(path)
     layout = text_layout(text)
     return layout, read_docx_text(text) if layout == "docx-text" else read_pdf_text(text)

@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import codecs
+import re
+import struct
 import zipfile
 from pathlib import Path
 
 from kpiscore.errors import InputError
+from kpiscore.read import ole
 
+LOCKED = "password-protected Office file: remove the password and save again"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Password-protected .docx / .xlsx are OLE2 containers holding this stream.
-_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+_ENCRYPTION_INFO = "EncryptionInfo"
+# Word (and WPS Writer) keep the text in "WordDocument"; Excel (and WPS ET) the sheets in
+# "Workbook" (BIFF8) or "Book" (BIFF5).
+_WORD_STREAM = "WordDocument"
+_WORKBOOK_STREAMS = ("Workbook", "Book")
+_FIB_ENCRYPTED = 0x0100  # FibBase flag at offset 10: the document has an open password
+# How far into a file an HTML page must show itself; a page saved by Word starts with
+# <html xmlns:...>, others with a doctype, an XML declaration or a comment.
+_HTML_PROBE = 4096
+_HTML_START = re.compile(rb"^(?:<\?xml[^>]*>|<!--.*?-->|\s)*<(?:!doctype\s+html|html|head|body|meta|table)\b",
+                         re.IGNORECASE | re.DOTALL)
+# Servers often label Chinese pages ISO-8859-1 by default; those labels decode anything.
+_SINGLE_BYTE = ("iso8859-1", "cp1252")
+_ALIASES = {"x-gbk": "gbk", "x-gb18030": "gb18030"}
+_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([a-z0-9_:.-]+)", re.IGNORECASE)
 
 
 def sniff(path: Path) -> str:
-    """Return "docx", "xlsx", "pdf" or "text"; raise InputError for anything else."""
+    """Return "docx", "xlsx", "pdf", "html", "xls", "doc" or "text"; raise InputError for
+    anything else. "doc" is any legacy word-processor file (.doc, WPS .wps)."""
     source = str(path)
     if not path.exists():
         raise InputError(source, "file not found")
@@ -29,10 +48,38 @@ def sniff(path: Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         return _office_kind(path)
     if head.startswith(_OLE2):
-        if _ENCRYPTION_INFO in path.read_bytes():
-            raise InputError(source, "password-protected Office file: remove the password and save again")
-        raise InputError(source, "legacy binary Office file (.doc / .xls): save it as .docx or .xlsx")
+        return _ole_kind(path)
+    if _looks_like_html(path):
+        return "html"
     return "text"
+
+
+def _ole_kind(path: Path) -> str:
+    data = path.read_bytes()
+    streams = ole.root_streams(data)
+    if streams is None:
+        raise InputError(str(path), "truncated or corrupt legacy Office file (the OLE2 directory is damaged)")
+    if _ENCRYPTION_INFO in streams:
+        raise InputError(str(path), LOCKED)
+    if _WORD_STREAM in streams:
+        fib = ole.stream_head(data, *streams[_WORD_STREAM], length=12)
+        if fib is not None and len(fib) >= 12 and struct.unpack_from("<H", fib, 10)[0] & _FIB_ENCRYPTED:
+            raise InputError(str(path), LOCKED)
+        return "doc"
+    if any(name in streams for name in _WORKBOOK_STREAMS):
+        return "xls"
+    raise InputError(str(path), "OLE2 file that is neither a Word document nor an Excel workbook "
+                                "(expected .doc, .xls, .wps or .et)")
+
+
+def _looks_like_html(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(_HTML_PROBE)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = head.removeprefix(codecs.BOM_UTF8)
+    # Tags are ASCII in every encoding a page here uses, so bytes can be matched directly.
+    return _HTML_START.match(head) is not None or b"<table" in head.lower()
 
 
 def _office_kind(path: Path) -> str:
@@ -63,3 +110,45 @@ def decode_text(path: Path) -> str:
         except UnicodeDecodeError:
             continue
     raise InputError(str(path), "text in an unknown encoding (expected UTF-8 or GB18030)")
+
+
+def decode_html(path: Path) -> str:
+    """Decode a web page: a BOM wins, then UTF-8, then the <meta> charset, then GB18030.
+
+    GB2312 and GBK pages are decoded as GB18030, their superset: pages labelled GB2312
+    routinely use GBK-only characters. A page whose label is wrong either way (GBK
+    labelled UTF-8, UTF-8 labelled GB2312: common slips) is still read.
+    """
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    if b"\x00" in data:
+        raise InputError(str(path), "corrupt HTML page (binary data inside the text)")
+    # Strict UTF-8 first: text in any other encoding almost never decodes as UTF-8, while
+    # GB18030 decodes most byte strings, UTF-8 ones too, into nonsense.
+    candidates = ["utf-8", "gb18030"]
+    declared = _declared_charset(data[:_HTML_PROBE * 4])
+    if declared in _SINGLE_BYTE:
+        candidates.append(declared)  # never fails, so only after the likely ones
+    elif declared is not None:
+        candidates.insert(1, declared)
+    for encoding in dict.fromkeys(candidates):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(str(path), "HTML page in an unknown encoding (expected UTF-8 or GB18030/GBK)")
+
+
+def _declared_charset(head: bytes) -> str | None:
+    match = _CHARSET.search(head)
+    if match is None:
+        return None
+    label = match.group(1).decode("ascii").lower()
+    try:
+        name = codecs.lookup(_ALIASES.get(label, label)).name
+    except LookupError:
+        return None
+    return "gb18030" if name in ("gb2312", "gbk") else name

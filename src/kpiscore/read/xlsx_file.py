@@ -67,8 +67,8 @@ def _text(cell: openpyxl.cell.cell.Cell, results: Worksheet | None) -> str:
         return str(value)
     if isinstance(value, (int, float)):
         if "%" in (cell.number_format or ""):
-            return f"{value * 100:g}%"
-        return f"{value:g}" if isinstance(value, float) else str(value)
+            return f"{value * 100:.15g}%"  # 15 digits: 1234567.5 stays 1234567.5, 0.95 * 100 is 95
+        return f"{value:.15g}" if isinstance(value, float) else str(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.date().isoformat() if isinstance(value, datetime.datetime) else value.isoformat()
     return str(value)
