@@ -218,12 +218,12 @@ class _Extractor:
 
     def _row(self, row: Row) -> None:
         texts = [None if cell is None else clean_cell(cell) for cell in row.cells]
-        labels = [lexicon.normalize_label(text) if text else "" for text in texts]
         if row.table != self.last_table:
             self.after_break = self.in_block  # a table continued on a new page
             self.skipping = False
         self.last_table = row.table
-        self._unit_line(texts)
+        if not self.in_block:
+            self._unit_line(texts)
         header = map_columns(texts, self.templates)
         if header is not None:
             self._indicator_header(header, row.location)
@@ -237,20 +237,21 @@ class _Extractor:
         filled = [text for text in texts if text]
         if len(filled) == 1 and self._table_title(filled[0]):
             return
-        places = {self.templates.label(text) for text in filled}
+        places = {self.templates.label(text) for text in filled} if not self.in_block or \
+            len(filled) < 4 else set()  # an indicator row holds no 项目编码 label
         if "code" in places or (not self.in_block and "name" in places):
             if self.current is None or self.current.code or self.current.indicators:
                 self._start("", "project", row.location)
-            self._header_row(texts, labels)
+            self._header_row(texts)
         elif self.current is None and self.department_title is None and \
                 (self.table_title or "goal" in places) and places - {None, "none", "unit_name"}:
             self._start("", "project", row.location)  # a header block that prints no name
-            self._header_row(texts, labels)
+            self._header_row(texts)
         elif self.in_block:
             self.rows_in_block += 1
             self._indicator(self._aligned(texts, row), row.location)
         elif self.current is not None and not self.current.indicators:
-            self._header_row(texts, labels)
+            self._header_row(texts)
 
     def _start(self, title: str, kind: str, location: Location) -> None:
         self._close()
@@ -320,8 +321,9 @@ class _Extractor:
 
     # -- header block ------------------------------------------------------------------
 
-    def _header_row(self, texts: list[str | None], labels: list[str]) -> None:
+    def _header_row(self, texts: list[str | None]) -> None:
         assert self.current is not None
+        labels = [lexicon.normalize_label(text) if text else "" for text in texts]
         rows = lexicon.table(_LABELS)["header_rows"]
         month = lexicon.pattern(_LABELS, "header_rows", "spending_month")
         continues_above = not labels[0] if labels else False
@@ -589,13 +591,18 @@ def _where(location: Location) -> str:
     return f"the table at line {location.line}" if location.line else "a table"
 
 
-def _year(items: list[Item], projects: list[Project]) -> int | None:
-    """Budget year: the title page, a table title ("(2023年度)", "2024年项目绩效目标表"),
-    预算年度, else the year in a Hebei project code."""
-    headings = lexicon.table(_LABELS)["headings"]
+def _front(items: list[Item]) -> tuple[list[str], list[str]]:
+    """The paragraphs and cells of the first items, where titles, years and units stand."""
     paragraphs = [clean_cell(item.text) for item in items[:400] if isinstance(item, Paragraph)]
     cells = [clean_cell(cell) for item in items[:400] if isinstance(item, Row)
              for cell in item.cells if cell]
+    return paragraphs, cells
+
+
+def _year(paragraphs: list[str], cells: list[str], projects: list[Project]) -> int | None:
+    """Budget year: the title page, a table title ("(2023年度)", "2024年项目绩效目标表"),
+    预算年度, else the year in a Hebei project code."""
+    headings = lexicon.table(_LABELS)["headings"]
     title = re.search(headings["title_year"], re.sub(r"\s+", "", "".join(paragraphs[:6])))
     if title:
         return int(title["year"])
@@ -611,15 +618,13 @@ def _year(items: list[Item], projects: list[Project]) -> int | None:
     return None
 
 
-def _unit_name(items: list[Item], ranked: list[tuple[int, str]]) -> str | None:
+def _unit_name(paragraphs: list[str], cells: list[str], ranked: list[tuple[int, str]]) -> str | None:
     """The publishing unit: the Hebei unit line above the tables, else the best-ranked
     header-block label (填报单位, 预算单位, 单位名称, 主管部门 …)."""
     headings = lexicon.table(_LABELS)["headings"]
-    paragraphs = [clean_cell(item.text) for item in items[:400] if isinstance(item, Paragraph)]
     title = re.search(headings["title_year"], re.sub(r"\s+", "", "".join(paragraphs[:6])))
     if title and title["unit"]:
         return title["unit"]
-    cells = [clean_cell(cell) for item in items[:400] if isinstance(item, Row) for cell in item.cells if cell]
     for text in paragraphs + cells:
         if line := re.match(headings["unit_line"], text):
             return line["unit"]
@@ -645,6 +650,7 @@ def indicator_columns(items: list[Item]) -> dict[Location, dict[str, int]]:
 
 def extract(items: list[Item], source: str, layout: str, templates: Templates | None = None) -> Document:
     extractor = _walk(items, templates)
-    return Document(source=source, format=layout, year=_year(items, extractor.projects),
-                    unit_name=_unit_name(items, extractor.units), projects=extractor.projects,
-                    warnings=extractor.warnings)
+    paragraphs, cells = _front(items)
+    return Document(source=source, format=layout, year=_year(paragraphs, cells, extractor.projects),
+                    unit_name=_unit_name(paragraphs, cells, extractor.units),
+                    projects=extractor.projects, warnings=extractor.warnings)

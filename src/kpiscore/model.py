@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,8 @@ class Document:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator, with its project's columns beside it."""
+        import pandas as pd  # pandas takes a third of a second to import: only for frames
+
         rows = []
         for project in self.projects:
             project_columns = {f"project_{name}": getattr(project, name) for name in PROJECT_COLUMNS}

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from kpiscore.model import FRAME_COLUMNS, Document
 from kpiscore.money import wan_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def to_json(documents: list[Document]) -> str:
@@ -20,6 +23,8 @@ def to_json(documents: list[Document]) -> str:
 
 
 def to_frame(documents: list[Document]) -> pd.DataFrame:
+    import pandas as pd  # only for CSV and Parquet: JSON and the table need no pandas
+
     frames = [document.to_frame() for document in documents]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FRAME_COLUMNS)
 

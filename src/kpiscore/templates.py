@@ -61,9 +61,18 @@ class Templates:
     header: dict[str, str]
     inferred: tuple[tuple[str, re.Pattern[str]], ...]
     profiles: tuple[str, ...] = ("kpiscore",)
+    # every cell of a document is looked up, most of them many times: answers are kept
+    _columns_seen: dict[str, tuple[str, str] | None] = field(default_factory=dict, compare=False, repr=False)
+    _labels_seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, text: str | None) -> tuple[str, str] | None:
         """(field, how) for an indicator column header; how is "label" or "inferred"."""
+        text = text or ""
+        if text not in self._columns_seen:
+            self._columns_seen[text] = self._column(text)
+        return self._columns_seen[text]
+
+    def _column(self, text: str) -> tuple[str, str] | None:
         folded = fold(text)
         if not folded or len(folded) > _LONGEST_HEADER:
             return None
@@ -78,13 +87,19 @@ class Templates:
         """The header field a header-block label names, "none" for a known label of no
         field, None for text that is no label. A label ending with a known one counts
         (年度本级预算金额 is a 预算金额)."""
-        folded, _ = money_unit(text or "")
+        text = text or ""
+        if text not in self._labels_seen:
+            self._labels_seen[text] = self._label(text)
+        return self._labels_seen[text]
+
+    def _label(self, text: str) -> str | None:
+        folded, _ = money_unit(text)
         if not folded or len(folded) > _LONGEST_HEADER:
             return None
-        if folded in self.header:
-            return self.header[folded]
-        endings = [known for known in self.header if len(known) >= 3 and folded.endswith(known)]
-        return self.header[max(endings, key=len)] if endings else None
+        for start in range(len(folded) - 2):  # the whole label, then its longest known ending
+            if folded[start:] in self.header:
+                return self.header[folded[start:]]
+        return None
 
 
 def _tables(profile: dict[str, Any], source: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -238,6 +253,8 @@ def map_columns(texts: list[str | None], templates: Templates) -> ColumnMap | No
     or both level columns (一级 and 二级), by label or by inference. A header without a
     name or a value column is still returned (`readable` is False) so that the table is
     reported instead of read with empty fields."""
+    if sum(1 for text in texts if text and templates.column(text)) < 2:
+        return None  # most rows: data, not headers
     columns = ColumnMap({}, len(texts))
     places: dict[int, tuple[str, str]] = {}
     for index, text in enumerate(texts):

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from kpiscore.errors import InputError
 from kpiscore.grid import Item
-from kpiscore.read.docx_file import read_docx_file
 from kpiscore.read.docx_text import read_docx_text
-from kpiscore.read.pdf_file import read_pdf_file
 from kpiscore.read.pdf_text import read_pdf_text
 from kpiscore.read.sniff import decode_text, sniff
+
+# Each native reader imports its library (python-docx, pdfplumber, openpyxl, lxml, xlrd)
+# when a file of its kind is read: together they take longer to import than a text parses.
 
 # A DOCX text export puts one cell per line, so almost every line with a tab starts with
 # its only tab; PDF text puts a whole row, several tabs, on one line.
@@ -54,12 +55,16 @@ def read(path: Path) -> tuple[str, list[Item]]:
     """Return the detected format and the document's items in reading order."""
     kind = sniff(path)
     if kind == "docx":
+        from kpiscore.read.docx_file import read_docx_file
+
         return kind, read_docx_file(path)
     if kind == "xlsx":
-        from kpiscore.read.xlsx_file import read_xlsx_file  # openpyxl loads slowly; only when needed
+        from kpiscore.read.xlsx_file import read_xlsx_file
 
         return kind, read_xlsx_file(path)
     if kind == "pdf":
+        from kpiscore.read.pdf_file import read_pdf_file
+
         return kind, read_pdf_file(path)
     if kind == "html":
         from kpiscore.read.html_file import read_html_file
@@ -69,6 +74,7 @@ def read(path: Path) -> tuple[str, list[Item]]:
         return kind, _read_xls(path)
     if kind == "doc":
         from kpiscore.read import libreoffice
+        from kpiscore.read.docx_file import read_docx_file
 
         return kind, libreoffice.read_converted(path, ".doc", "docx", read_docx_file)
     text = decode_text(path)
