@@ -320,16 +320,22 @@ LabelsOption = Annotated[Path, typer.Option(help="Folder of label sheets (see do
 SeedsOption = Annotated[Path | None, typer.Option(
     help="Folder of the seed documents [default: $KPISCORE_SEEDS or ../shared/seeds].",
     show_default=False)]
+CorpusOption = Annotated[Path | None, typer.Option(
+    help="The corpus folder, whose native/ holds the labelled corpus tables "
+         "[default: $KPISCORE_CORPUS or ../shared/corpus].", show_default=False)]
+SeedsOnlyOption = Annotated[bool, typer.Option("--seeds-only", help="Leave the corpus tables out.")]
 
 
-def _labelled(labels: Path, seeds: Path | None) -> list:
-    """The labelled seeds, or a one-line error and exit 2."""
+def _labelled(labels: Path, seeds: Path | None, corpus: Path | None, seeds_only: bool = False) -> list:
+    """The labelled seeds and corpus tables, or a one-line error and exit 2."""
     import os
 
     from kpiscore import evaluate as measure
 
+    corpus = None if seeds_only else corpus or Path(os.environ.get("KPISCORE_CORPUS", "../shared/corpus"))
     try:
-        return measure.load(labels, seeds or Path(os.environ.get("KPISCORE_SEEDS", "../shared/seeds")))
+        return measure.load(labels, seeds or Path(os.environ.get("KPISCORE_SEEDS", "../shared/seeds")),
+                            corpus)
     except (FileNotFoundError, ValueError, InputError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
@@ -339,25 +345,36 @@ def _labelled(labels: Path, seeds: Path | None) -> list:
 def evaluate(
     labels: LabelsOption = Path("labels"),
     seeds: SeedsOption = None,
-    folds: Annotated[bool, typer.Option(help="Also print the score of each held-out document.")
+    corpus: CorpusOption = None,
+    seeds_only: SeedsOnlyOption = False,
+    folds: Annotated[bool, typer.Option(help="Also print the score of each held-out publisher.")
                      ] = False,
     no_model: Annotated[bool, typer.Option("--no-model", help="Rules alone: skip the classifier "
                                                                "comparison.")] = False,
 ) -> None:
-    """Precision, recall and F1 per category, in-sample and leave-one-document-out: the rules,
-    then rules alone vs the classifier alone vs both combined (retrained in every fold)."""
+    """Precision, recall and F1 per category, in-sample and leave-one-publisher-out (the
+    documents of one publisher are held out together): the rules, then rules alone vs the
+    classifier alone vs both combined (retrained in every fold)."""
     from kpiscore import evaluate as measure
 
-    documents = _labelled(labels, seeds)
+    documents = _labelled(labels, seeds, corpus, seeds_only)
+    console = Console()
+    console.print(f"{len(documents)} documents of {len(measure.folds(documents))} publishers")
     console = Console()
     in_sample = measure.scores(documents, measure.predictions(documents))
-    pooled, per_fold = measure.leave_one_out(documents)
+    pooled, per_fold, held_out = measure.leave_one_out(documents)
     measure.print_scores(in_sample, pooled, console)
+    for source, title in (("seeds", "the four seeds (Hebei 人社)"), ("corpus", "the corpus tables")):
+        part = [d for d in documents if d.source == source]
+        if part and len(part) < len(documents):
+            measure.print_scores(measure.scores(part, measure.predictions(part)),
+                                 measure.scores(part, held_out), console,
+                                 title=f"rules on {title} only ({len(part)} documents)")
     if folds:
         for measure_name in ("precision", "recall", "support"):
             table = per_fold.reset_index().pivot(index="category", columns="held_out",
                                                  values=measure_name)
-            console.print(f"\n{measure_name} on each held-out document\n"
+            console.print(f"\n{measure_name} on each held-out publisher\n"
                           + table.reindex(per_fold.index.unique()).round(2).to_string())
     if not no_model:
         from kpiscore.classifier import training
@@ -370,14 +387,16 @@ def evaluate(
 def train(
     labels: LabelsOption = Path("labels"),
     seeds: SeedsOption = None,
+    corpus: CorpusOption = None,
+    seeds_only: SeedsOnlyOption = False,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the model and its card.")
                       ] = Path("models"),
 ) -> None:
     """Train the classifier on the labelled set (seeded, reproducible), measure it
-    leave-one-document-out, and write the model (skops) and its card to OUTPUT."""
+    leave-one-publisher-out, and write the model (skops) and its card to OUTPUT."""
     from kpiscore.classifier import card, training
 
-    documents = _labelled(labels, seeds)
+    documents = _labelled(labels, seeds, corpus, seeds_only)
     model, comparison = training.train(documents)
     model.save(output)
     card.write(model, comparison, output / "README.md")

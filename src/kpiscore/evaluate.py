@@ -1,9 +1,13 @@
 """Measure the rules against the labelled set (labels/, docs/labelling.md).
 
-Scores are per category: precision, recall and F1 over indicator rows (indicator
-categories) or project tables (project categories). `leave_one_out` tunes the rules on all
-documents but one — which rules each category uses, and the thresholds under [tuning] in
-lexicons/rules.toml — and scores the held-out document, once per document.
+The labelled set is the four seeds (labels/*.csv, documents in ../shared/seeds) and the
+corpus tables (labels/corpus/*.csv, documents in ../shared/corpus/native as .docx); every
+document's publisher is in labels/publishers.csv. Scores are per category: precision,
+recall and F1 over indicator rows (indicator categories) or project tables (project
+categories). `leave_one_out` tunes the rules on every publisher but one — which rules each
+category uses, and the thresholds under [tuning] in lexicons/rules.toml — and scores the
+held-out publisher's documents, once per publisher: a publisher's documents are near
+copies, so holding out one document of a pair would measure a copy of the training set.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ class LabelledDocument:
     name: str
     document: Document
     labels: set[Key]
+    publisher: str = ""
+    source: str = "seeds"  # seeds | corpus: where the document comes from
 
     @cached_property
     def units(self) -> dict[str, set[tuple[str, int, int | None]]]:
@@ -47,33 +53,60 @@ def _split(cell: Any) -> list[str]:
     return [part.strip() for part in str(cell).split(";") if part.strip()] if pd.notna(cell) else []
 
 
-def load(labels_dir: Path, seeds_dir: Path) -> list[LabelledDocument]:
-    """Every seed with both label sheets, parsed and joined to its labels."""
+def _publishers(labels_dir: Path) -> dict[str, str]:
+    path = labels_dir / "publishers.csv"
+    if not path.exists():
+        return {}
+    return dict(pd.read_csv(path, usecols=["document", "publisher"]).itertuples(index=False, name=None))
+
+
+def _labelled(sheet: Path, document: Document, publisher: str, source: str) -> LabelledDocument:
+    """One document joined to its two label sheets (indicators and projects)."""
+    name = sheet.name.removesuffix(".indicators.csv")
+    indicators = pd.read_csv(sheet, dtype={"name": str})
+    projects = pd.read_csv(sheet.with_name(f"{name}.projects.csv"))
+    labels: set[Key] = set()
+    for line in indicators.itertuples():
+        indicator = document.projects[line.project - 1].indicators[line.row - 1]
+        if indicator.name != (line.name if pd.notna(line.name) else ""):
+            raise ValueError(f"{sheet}: project {line.project} row {line.row} is "
+                             f"{indicator.name!r} in the parser, {line.name!r} in the sheet")
+        labels |= {(name, line.project, line.row, c) for c in _split(line.categories)}
+    for line in projects.itertuples():
+        labels |= {(name, line.project, None, c) for c in _split(line.categories)}
+    unknown = {key[3] for key in labels} - set(categories())
+    if unknown:
+        raise ValueError(f"{sheet}: unknown categories {sorted(unknown)}")
+    return LabelledDocument(name, document, labels, publisher or name, source)
+
+
+def load(labels_dir: Path, seeds_dir: Path, corpus_dir: Path | None = None) -> list[LabelledDocument]:
+    """Every labelled document, parsed and joined to its labels: the seeds (sheets in
+    `labels_dir`), and the corpus tables (sheets in `labels_dir/corpus`) when `corpus_dir`
+    is given."""
+    publishers = _publishers(labels_dir)
+    sources = [(sheet, seeds_dir / f"{sheet.name.removesuffix('.indicators.csv')}.txt", "seeds")
+               for sheet in sorted(labels_dir.glob("*.indicators.csv"))]
+    if corpus_dir is not None:
+        sources += [(sheet, corpus_dir / "native" / f"{sheet.name.removesuffix('.indicators.csv')}.docx",
+                     "corpus") for sheet in sorted((labels_dir / "corpus").glob("*.indicators.csv"))]
     documents = []
-    for sheet in sorted(labels_dir.glob("*.indicators.csv")):
+    for sheet, path, source in sources:
+        if not path.exists():
+            raise FileNotFoundError(f"{sheet}: document {path} not found")
         name = sheet.name.removesuffix(".indicators.csv")
-        seed = seeds_dir / f"{name}.txt"
-        if not seed.exists():
-            raise FileNotFoundError(f"{sheet}: seed {seed} not found")
-        document = kpiscore.parse(seed)
-        indicators = pd.read_csv(sheet, dtype={"name": str})
-        projects = pd.read_csv(labels_dir / f"{name}.projects.csv")
-        labels: set[Key] = set()
-        for line in indicators.itertuples():
-            indicator = document.projects[line.project - 1].indicators[line.row - 1]
-            if indicator.name != (line.name if pd.notna(line.name) else ""):
-                raise ValueError(f"{sheet}: project {line.project} row {line.row} is "
-                                 f"{indicator.name!r} in the parser, {line.name!r} in the sheet")
-            labels |= {(name, line.project, line.row, c) for c in _split(line.categories)}
-        for line in projects.itertuples():
-            labels |= {(name, line.project, None, c) for c in _split(line.categories)}
-        unknown = {key[3] for key in labels} - set(categories())
-        if unknown:
-            raise ValueError(f"{sheet}: unknown categories {sorted(unknown)}")
-        documents.append(LabelledDocument(name, document, labels))
+        documents.append(_labelled(sheet, kpiscore.parse(path), publishers.get(name, ""), source))
     if not documents:
         raise FileNotFoundError(f"no label sheets in {labels_dir}")
     return documents
+
+
+def folds(documents: list[LabelledDocument]) -> dict[str, set[str]]:
+    """Publisher -> the names of its documents: what each fold holds out together."""
+    groups: dict[str, set[str]] = {}
+    for document in documents:
+        groups.setdefault(document.publisher or document.name, set()).add(document.name)
+    return groups
 
 
 def predictions(documents: Iterable[LabelledDocument], rules: Iterable[Rule] = RULES,
@@ -153,23 +186,25 @@ def tune(documents: list[LabelledDocument], found: Candidates | None = None
     return chosen, params
 
 
-def leave_one_out(documents: list[LabelledDocument]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scores over the held-out documents (pooled), and the per-fold scores."""
+def leave_one_out(documents: list[LabelledDocument]) -> tuple[pd.DataFrame, pd.DataFrame, set[Key]]:
+    """Scores over the held-out publishers (pooled), the per-fold scores, and the held-out
+    findings themselves."""
     found = candidates(documents)
     predicted: set[Key] = set()
-    folds = []
-    for held_out in documents:
-        training = [d for d in documents if d is not held_out]
-        rules, params = tune(training, found)
-        fold = predictions([held_out], rules, params)
+    per_fold = []
+    for publisher, names in folds(documents).items():
+        held_out = [d for d in documents if d.name in names]
+        rules, params = tune([d for d in documents if d.name not in names], found)
+        fold = predictions(held_out, rules, params)
         predicted |= fold
-        folds.append(scores([held_out], fold).assign(held_out=held_out.name))
-    return scores(documents, predicted), pd.concat(folds)
+        per_fold.append(scores(held_out, fold).assign(held_out=publisher))
+    return scores(documents, predicted), pd.concat(per_fold), predicted
 
 
-def print_scores(in_sample: pd.DataFrame, held_out: pd.DataFrame, console: Console) -> None:
-    """One table: support, then P / R / F1 in-sample and leave-one-document-out."""
-    table = Table(title="rules against the labelled set (P / R / F1)")
+def print_scores(in_sample: pd.DataFrame, held_out: pd.DataFrame, console: Console,
+                 title: str = "rules against the labelled set (P / R / F1)") -> None:
+    """One table: support, then P / R / F1 in-sample and leave-one-publisher-out."""
+    table = Table(title=title)
     for column in ("category", "labelled", "in-sample P", "R", "F1", "held-out P", "R", "F1"):
         table.add_column(column, justify="left" if column == "category" else "right", no_wrap=True)
     show = lambda x: "—" if pd.isna(x) else f"{x:.2f}"

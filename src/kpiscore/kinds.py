@@ -4,6 +4,7 @@ its name asks for, and its direction. Data in lexicons/kinds.toml."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -65,16 +66,55 @@ def _unit_classes() -> dict[str, str]:
 
 
 def unit_class(unit: str | None) -> str | None:
-    """percent / money / unit_money / time / count / other; None without a unit."""
-    return None if unit is None else _unit_classes().get(unit, "other")
+    """percent / money / unit_money / time / count / other; None without a unit. A "per"
+    unit of money (元/株, 万/月) is a unit cost; 万 alone is 万元 (250万)."""
+    if unit is None:
+        return None
+    if unit in _unit_classes():
+        return _unit_classes()[unit]
+    base = unit.split("/", 1)[0]
+    if "/" in unit:
+        return "unit_money" if _unit_classes().get(base) == "money" or base == "万" else "other"
+    return "money" if unit == "万" else "other"
+
+
+# A parenthesised part of a name: a unit it states (受益人数(人), 成活率(≥**%)) or a note.
+_PARENTHESES = re.compile(r"[(（]([^)）]*)[)）]")
+_HINT = re.compile(r"[≥≤><=]*\s*[*＊]{2,}\S*$")
+
+
+def stated_unit_class(name: str) -> str | None:
+    """The class of the unit a name states in parentheses, even inside a template hint:
+    "(亩)" other, "(≥**%)" percent, "(≤**元/株)" unit_money."""
+    from kpiscore.values import parse_value
+
+    for inside in _PARENTHESES.findall(unicodedata.normalize("NFKC", name or "")):
+        candidate = re.sub(r"[*＊]+", "1", inside.replace(" ", ""))
+        unit = parse_value(candidate if re.search(r"\d", candidate) else f"1{candidate}").unit
+        if unit:
+            return unit_class(unit)
+    return None
 
 
 def name_class(name: str) -> str | None:
-    """The value class a 三级 name asks for from its ending: 发放率 -> percent, 人数 -> count."""
-    folded = lexicon.normalize_label(name)
+    """The value class a 三级 name asks for from its ending: 发放率 -> percent, 人数 -> count;
+    a unit the name states in parentheses decides first (成活率(≥**%) -> percent)."""
+    stated = stated_unit_class(name)
+    if stated in ("percent", "count", "money", "time"):
+        return stated
+    folded = _HINT.sub("", _PARENTHESES.sub("", lexicon.normalize_label(name))).rstrip("%★*")
     endings = [(ending, kind) for kind, words in lexicon.table("kinds.toml")["name_endings"].items()
                for ending in words if folded.endswith(lexicon.normalize_label(ending))]
     return max(endings, key=lambda pair: len(pair[0]))[1] if endings else None
+
+
+def is_count_or_amount(indicator: Indicator) -> bool:
+    """Whether a row counts things or sums money (人数, 数量, 发放额 …, or a 数量 row that is
+    no rate), unless its name states the unit: 实施营造林总面积(亩)."""
+    wanted = name_class(indicator.name)
+    counted = wanted in ("count", "money") or (
+        indicator.level2_kind == "数量" and wanted not in ("percent", "time"))
+    return counted and stated_unit_class(indicator.name) is None
 
 
 def polarity(indicator: Indicator) -> str | None:

@@ -103,6 +103,21 @@ def _deadline(compact: str) -> ParsedValue | None:
                        text=compact[match.end():])
 
 
+# A unit no list holds: a measure word (1种, 17600株), a Latin unit (80M, 5km), 万 alone
+# (250万, money in a budget), and "per" units (≤28.40/株, ≤620万/月, 1次/月).
+_MEASURE_WORD = re.compile(r"^(?:[\u4e00-\u9fff](?=$|/)|[A-Za-z]{1,3}[23]?(?![A-Za-z]))")
+_PER = re.compile(r"^/(?:[\u4e00-\u9fff]{1,2}|[A-Za-z]{1,3})")
+
+
+def _compound_unit(after: str, unit: str | None) -> str | None:
+    """The unit printed after the number: a listed one, else a measure word, then any "/X"."""
+    if unit is None:
+        found = _MEASURE_WORD.match(after)
+        unit = found[0] if found else None
+    per = _PER.match(after[len(unit or ""):])
+    return (unit or "") + per[0] if per else unit
+
+
 def is_operator(cell: str | None) -> bool:
     """Whether a cell holds only a comparison (≥, >=, 大于等于, 不低于 …): a 符号 / 指标方向 cell."""
     compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell or ""))
@@ -166,6 +181,7 @@ def parse_value(value: str) -> ParsedValue:
             number *= _MULTIPLIER[after[0]]
             unit = scaled_unit
             after = after[1:]
+    unit = _compound_unit(after, unit)
     if unit:
         after = after[len(unit):]
 

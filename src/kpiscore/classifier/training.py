@@ -1,11 +1,12 @@
 """Train the classifier on the labelled set and measure it against the rules.
 
-Everything is measured leave-one-document-out: for each held-out seed, the rules are tuned
+Everything is measured leave-one-publisher-out (kpiscore.evaluate.folds: a publisher's
+documents are held out together): for each held-out publisher, the rules are tuned
 (kpiscore.evaluate.tune), the model is fitted, and the per-category combination is chosen
-on the other seeds only. The combination is chosen on out-of-fold predictions of those
-seeds (each predicted by rules tuned and a model fitted without it), so rules and model
-compete on equal terms. The shipped model is fitted on every seed; its combination is
-chosen on the held-out predictions of the evaluation.
+on the other publishers only. The combination is chosen on out-of-fold predictions of
+those publishers (each predicted by rules tuned and a model fitted without it), so rules
+and model compete on equal terms. The shipped model is fitted on every document; its
+combination is chosen on the held-out predictions of the evaluation.
 """
 
 from __future__ import annotations
@@ -86,18 +87,23 @@ class Predictions:
     combined: set[Key]
 
 
+def _groups(corpus: Corpus, names: list[str]) -> list[set[str]]:
+    """The publishers' folds among `names`."""
+    return list(evaluate.folds([d for d in corpus.documents if d.name in names]).values())
+
+
 def _out_of_fold(corpus: Corpus, names: list[str], found: evaluate.Candidates
                  ) -> tuple[set[Key], pd.DataFrame]:
     """Rule findings and model probabilities for each of `names`, each from rules tuned and a
-    model fitted on the others of `names`."""
+    model fitted on the other publishers of `names`."""
     by_rules: set[Key] = set()
     probability = []
-    for held in names:
-        others = [d for d in corpus.documents if d.name in names and d.name != held]
+    for held in _groups(corpus, names):
+        others = [d for d in corpus.documents if d.name in names and d.name not in held]
         chosen, params = evaluate.tune(others, found)
-        by_rules |= evaluate.predictions([d for d in corpus.documents if d.name == held],
+        by_rules |= evaluate.predictions([d for d in corpus.documents if d.name in held],
                                          chosen, params)
-        probability.append(corpus.predict(corpus.fit({d.name for d in others}), {held}))
+        probability.append(corpus.predict(corpus.fit({d.name for d in others}), held))
     return by_rules, pd.concat(probability)
 
 
@@ -124,13 +130,13 @@ def leave_one_out(corpus: Corpus) -> tuple[Predictions, pd.DataFrame, list[dict]
     names = [d.name for d in corpus.documents]
     result = Predictions(set(), set(), set())
     probabilities, chosen = [], []
-    for held in names:
-        training = [n for n in names if n != held]
+    for held in _groups(corpus, names):
+        training = [n for n in names if n not in held]
         oof_rules, oof_probability = _out_of_fold(corpus, training, found)
         combined, alone = choices(corpus, training, oof_rules, oof_probability)
-        rules, params = evaluate.tune([d for d in corpus.documents if d.name != held], found)
-        by_rules = evaluate.predictions([d for d in corpus.documents if d.name == held], rules, params)
-        probability = corpus.predict(corpus.fit(set(training)), {held})
+        rules, params = evaluate.tune([d for d in corpus.documents if d.name not in held], found)
+        by_rules = evaluate.predictions([d for d in corpus.documents if d.name in held], rules, params)
+        probability = corpus.predict(corpus.fit(set(training)), held)
         probabilities.append(probability)
         for category in corpus.categories:
             rule_units = _units(by_rules, category)
@@ -138,7 +144,7 @@ def leave_one_out(corpus: Corpus) -> tuple[Predictions, pd.DataFrame, list[dict]
             result.combined |= _keys(blend.selected(combined[category], rule_units,
                                                     probability[category]), category)
         result.rules |= by_rules
-        chosen += [{"held_out": held, "category": c, **choice.to_dict()} for c, choice in combined.items()]
+        chosen += [{"held_out": sorted(held), "category": c, **choice.to_dict()} for c, choice in combined.items()]
     return result, pd.concat(probabilities), chosen
 
 
@@ -155,7 +161,7 @@ def compare(corpus: Corpus, predictions: Predictions) -> pd.DataFrame:
 
 @dataclass
 class HeldOut:
-    """What the leave-one-document-out run leaves behind for training the shipped model."""
+    """What the leave-one-publisher-out run leaves behind for training the shipped model."""
 
     corpus: Corpus
     probability: pd.DataFrame  # each row's P(category) from the model fitted without its document
@@ -185,7 +191,7 @@ def train(documents: list[LabelledDocument]) -> tuple[TrainedModel, pd.DataFrame
 
 def print_comparison(comparison: pd.DataFrame, console: Console) -> None:
     """Held-out P / R / F1 of rules alone, model alone and combined, per category."""
-    table = Table(title="rules / model / combined, leave-one-document-out (P R F1)")
+    table = Table(title="rules / model / combined, leave-one-publisher-out (P R F1)")
     table.add_column("category", no_wrap=True)
     table.add_column("n", justify="right")
     for system in SYSTEMS:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
-from kpiscore.rules.base import Context, Example, IndicatorRule, Rule
+from kpiscore.rules.base import Context, Example, IndicatorRule, Rule, clip
 from kpiscore.values import is_missing
 
 
@@ -15,9 +16,10 @@ class RequiredCellEmpty(IndicatorRule):
     title = "必填单元为空 (required cell empty)"
     category = "PLACEHOLDER"
     severity = Severity.high
-    flags = ("An empty 三级指标 or 指标值, or a 三级指标 / 绩效指标描述 / 指标值 that is only a "
-             "placeholder (涉密, 无, /, -, **, XX, 待定). An empty 描述 counts when other rows "
-             "of the table have one.")
+    flags = ("An empty 三级指标 or 指标值, a 三级指标 / 绩效指标描述 / 指标值 that is only a "
+             "placeholder (涉密, 无, /, -, **, XX, 待定), or one that keeps the template's fill-in "
+             "hint (`苗木成活率(≥**%)`, `指标1:安置小区物业费`). An empty 描述 counts where the "
+             "template has that column and other rows of the table fill it.")
     why = ("The budget system (预算管理一体化) refuses to save empty required cells and values "
            "made of placeholder characters; a row without a name or value cannot be assessed.")
     fix = "Fill the cell with the indicator's real name, definition or target value."
@@ -26,16 +28,21 @@ class RequiredCellEmpty(IndicatorRule):
     good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        has_descriptions = any(other.description for other in project.indicators)
+        has_descriptions = "description" in project.fields and any(
+            other.description for other in project.indicators)
         cells = {"三级指标": indicator.name, "指标值": indicator.value}
         if has_descriptions:
             cells["绩效指标描述"] = indicator.description
         empty = [label for label, cell in cells.items() if is_missing(cell)]
-        if not empty:
-            return None
-        shown = "、".join(f"{label}「{cells[label]}」" if cells[label] else f"{label}为空"
-                         for label in empty)
-        return f"必填单元缺失：{shown}"
+        if empty:
+            shown = "、".join(f"{label}「{cells[label]}」" if cells[label] else f"{label}为空"
+                             for label in empty)
+            return f"必填单元缺失：{shown}"
+        hinted = [label for label, cell in cells.items()
+                  if any(re.search(hint, cell) for hint in self.param(context, "hints"))]
+        if hinted:
+            return "、".join(f"{label}「{clip(cells[label])}」" for label in hinted) + "保留了模板的填写提示"
+        return None
 
 
 class WithheldTable(Rule):

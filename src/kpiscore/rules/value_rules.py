@@ -16,17 +16,6 @@ _TIME_IN_TEXT = re.compile(r"\d+\s*(日|号)?前|\d+\s*个?工作日|\d+\s*天|�
 _LEADING_NUMBER = re.compile(r"^[≥≤<>=≈]*\d")
 
 
-def _names_a_quantity(indicator: Indicator) -> bool:
-    """"≥90 信访群众满意度", "≥90 案件受理的程度" under 案件受理率: the words after the number
-    name a satisfaction, a rate or a count — a quantity missing its unit, not prose."""
-    words = strip_fillers(indicator.parsed.text)
-    if any(word in words for word in lexicon.table("vague.toml")["quantity_words"]):
-        return True
-    name = strip_fillers(indicator.name)
-    return kinds.name_class(indicator.name) in ("percent", "count") and bool(words) and (
-        words in name or name.startswith(words[:4]))
-
-
 def _is_prose(words: str) -> bool:
     """Words after the number that are more than a stray character."""
     return len(compact(words)) >= 2
@@ -63,8 +52,9 @@ class NumberGluedToProse(IndicatorRule):
     title = "数字后接描述 (a number glued to prose)"
     category = "VAGUE_VALUE"
     severity = Severity.high
-    flags = ("A number followed by prose instead of a unit: `≥90 用于办公取暖正常运行工作开展的程度`. "
-             "The number measures nothing that is defined.")
+    flags = ("A number followed by prose instead of a unit: `≥90 用于办公取暖正常运行工作开展的程度`, "
+             "`≥90 信访群众满意度`. The number measures nothing that is defined, whatever the "
+             "words after it name.")
     why = ("财预〔2020〕10号 (绩效指标明确性) wants clear, measurable values; the budget system "
            "stores operator, number and unit separately and requires a unit.")
     fix = "Replace the prose with a unit and a defined quantity (≥95%、≥3200平方米), and put the definition in 绩效指标描述."
@@ -76,7 +66,7 @@ class NumberGluedToProse(IndicatorRule):
         parsed = indicator.parsed
         if parsed.number is None or parsed.unit or not _is_prose(parsed.text):
             return None
-        if not _LEADING_NUMBER.match(compact(indicator.value)) or _names_a_quantity(indicator):
+        if not _LEADING_NUMBER.match(compact(indicator.value)):
             return None
         return f"指标值「{clip(indicator.value, 30)}」是数字加描述，没有可考核的计量对象"
 
@@ -86,20 +76,23 @@ class NumberWithoutUnit(IndicatorRule):
     title = "缺计量单位 (number without a unit)"
     category = "UNIT_MISMATCH"
     severity = Severity.medium
-    flags = "A number with no unit (`≥90`, `≥95 提高效率`), so nobody knows what is counted."
+    flags = ("A count or an amount given as a bare number (`享受补贴人员数量 ≥90`, `开设课程数量 220`), "
+             "so nobody knows what is counted. A rate, quality or effect row with a bare number is "
+             "not flagged here (a number glued to prose there is VAGUE_VALUE), nor a name that "
+             "states its unit (`实施营造林总面积(亩) 80000`).")
     why = ("The budget system's save check requires a 计量单位 for every quantitative value; "
            "the Hebei 2020 form has a 单位 column.")
     fix = "Add the unit the number counts: %、人、件、万元、个工作日…"
-    bad = Example("效益指标 | 经济效益指标 | 提高效率 | 提高效率 | ≥90 按照工作实现完成是否提高效率的程度 | "
-                  "县财政预算批复", "001#16 row 4")
+    bad = Example("产出指标 | 数量指标 | 享受社会保险补贴人员数量 | 享受社会保险补贴人员数量 | "
+                  "≥90 享受社会保险补贴人员数量 | 县财政预算批复", "001#12 row 1")
     good = Example("满意度指标 | 服务对象满意度指标 | 群众满意度 | 群众对人社部门服务满意度 | >=95% | "
                    "大部分群众对人社部门提供的服务满意", "004#1 row 7")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         parsed = indicator.parsed
-        if parsed.number is None or parsed.unit or parsed.deadline:
+        if parsed.number is None or parsed.unit or parsed.deadline or not kinds.is_count_or_amount(indicator):
             return None
-        return f"指标值「{clip(indicator.value)}」缺少计量单位"
+        return f"「{clip(indicator.name)}」是数量或金额，指标值「{clip(indicator.value)}」却缺少计量单位"
 
 
 class UnitContradictsName(IndicatorRule):
@@ -154,8 +147,9 @@ class TimelinessWithoutTime(IndicatorRule):
     title = "时效值不是时间 (时效 value that is no time)"
     category = "UNIT_MISMATCH"
     severity = Severity.medium
-    flags = ("A 时效 row whose value is not a date, deadline or duration (`≥90%`, `及时`, "
-             "`100%`), unless its name or description states the deadline it measures.")
+    flags = ("A 时效 row whose value is neither a date, a deadline, a duration nor a rate "
+             "(`及时`, `项目维持时效 ≥95%`), unless its name or description states the deadline it "
+             "measures. A timeliness rate (`资金发放及时率 ≥95%`) is a proper 时效 target.")
     why = ("财预〔2015〕88号 / 财预〔2021〕101号 define 时效 as the timeliness of delivery; practice "
            "is a date (X月X日前) or a duration (≤N个工作日).")
     fix = "Give the deadline (12月31日前) or the duration (≤15个工作日), or define the deadline in 绩效指标描述."
@@ -167,11 +161,15 @@ class TimelinessWithoutTime(IndicatorRule):
         parsed = indicator.parsed
         if kinds.level2_kind(indicator) != "时效" or parsed.kind in ("empty", "placeholder"):
             return None
-        if parsed.deadline or kinds.unit_class(parsed.unit) == "time":
+        if parsed.deadline or _TIME_IN_TEXT.search(indicator.name + indicator.description + parsed.text):
             return None
-        if _TIME_IN_TEXT.search(indicator.name + indicator.description + parsed.text):
-            return None
-        return f"时效指标的指标值「{clip(indicator.value)}」不是日期或时限"
+        if parsed.kind == "qualitative":
+            return f"时效指标的指标值「{clip(indicator.value)}」不是日期、时限或及时率"
+        # a number is judged by its unit: a % is right for a rate (财预〔2021〕101号 及时率), wrong
+        # for a duration; a bare number or other units belong to VAL-02 / VAL-03 and TXT-05
+        if kinds.unit_class(parsed.unit) == "percent" and kinds.name_class(indicator.name) != "percent":
+            return f"「{clip(indicator.name)}」不是比率，时效指标值却是百分比「{clip(indicator.value)}」"
+        return None
 
 
 class CostWithoutMoney(IndicatorRule):
@@ -192,8 +190,11 @@ class CostWithoutMoney(IndicatorRule):
         parsed = indicator.parsed
         if kinds.level2_kind(indicator) != "成本" or parsed.kind in ("empty", "placeholder"):
             return None
-        if kinds.unit_class(parsed.unit) in ("money", "unit_money"):
+        money = ("money", "unit_money")
+        if kinds.unit_class(parsed.unit) in money:
             return None
+        if kinds.stated_unit_class(indicator.name) in money and parsed.number is not None:
+            return None  # the name states the money unit: 项目总投入(≥**万元) | 6070
         return f"成本指标的指标值「{clip(indicator.value)}」不是金额"
 
 
