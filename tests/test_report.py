@@ -127,7 +127,7 @@ def test_xlsx_marks_the_cell_of_a_finding_with_fill_and_comment(seed_review, tmp
     # several findings on one cell: one comment listing all of them
     value = sheet.cell(header + finding.row, _column(sheet, header, "value"))
     on_value = [f for f in seed_review.findings if f.project == finding.project
-                and f.row == finding.row and f.rule in ("TXT-01", "VAL-03")]
+                and f.row == finding.row and f.rule in ("TXT-01", "VAL-02")]
     assert len(on_value) == 2 and all(f.message in value.comment.text for f in on_value)
     assert value.fill.fgColor.rgb.endswith(colour(Severity.high))  # TXT-01 is high
     # a clean cell: no comment, no fill

@@ -131,8 +131,10 @@ def test_fund_flow_moved_under_benefit_is_miscategorised(seeds):
 @pytest.mark.parametrize("code,seed,project,row,fires", [
     # a goal that restates the use with only idle words, a stub, or nothing but idle words
     ("CMP-05", "001", 13, None, True),
-    ("CMP-05", "000", 1, None, True),
+    ("CMP-05", "001", 1, None, True),
     ("CMP-05", "002", 1, None, True),
+    # DOMAIN.md: a goal stating an operational result (保证办公正常运转) is not empty
+    ("CMP-05", "000", 1, None, False),
     # the use restated with a checkable result (按时), a short goal that names a rate, a goal
     # copied from another project, a 部门整体 table without a target cell
     ("CMP-05", "000", 12, None, False),

@@ -332,10 +332,12 @@ def _labelled(labels: Path, seeds: Path | None, corpus: Path | None, seeds_only:
 
     from kpiscore import evaluate as measure
 
-    corpus = None if seeds_only else corpus or Path(os.environ.get("KPISCORE_CORPUS", "../shared/corpus"))
+    seeds = seeds or Path(os.environ.get("KPISCORE_SEEDS", "../shared/seeds"))
+    corpus = corpus or Path(os.environ.get("KPISCORE_CORPUS", seeds.parent / "corpus"))
+    if not seeds_only and not corpus.is_dir():
+        typer.echo(f"kpiscore: {corpus}: no corpus here; measuring on the seeds only", err=True)
     try:
-        return measure.load(labels, seeds or Path(os.environ.get("KPISCORE_SEEDS", "../shared/seeds")),
-                            corpus)
+        return measure.load(labels, seeds, None if seeds_only or not corpus.is_dir() else corpus)
     except (FileNotFoundError, ValueError, InputError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None

@@ -108,6 +108,38 @@ def name_class(name: str) -> str | None:
     return max(endings, key=lambda pair: len(pair[0]))[1] if endings else None
 
 
+_DATE_RANGE = re.compile(r"\d{4}\s*[年.]\s*\d{1,2}\s*月?\s*[-—~至到]+")
+
+
+def measures(indicator: Indicator) -> list[str]:
+    """What a row measures, one or several of: satisfaction, payment (fund flow), timeliness,
+    compliance, money, time (a duration), deadline (a date), rate, count, effect. Words of the
+    name (kinds.toml [measures]), the value's unit and the name's ending each add theirs."""
+    patterns = lexicon.table("kinds.toml")["measures"]
+    name = lexicon.normalize_label(indicator.name)
+    value = lexicon.normalize_label(indicator.value)
+    if any(re.search(pattern, name) for pattern in patterns["satisfaction"]):
+        return ["satisfaction"]  # a satisfaction rate is a satisfaction, whatever its unit
+    found = [kind for kind in ("payment", "timeliness", "compliance")
+             if any(re.search(pattern, name) for pattern in patterns[kind])]
+    parsed = indicator.parsed
+    if parsed.deadline or _DATE_RANGE.search(value):
+        found.append("deadline")
+    by_class = {"percent": "rate", "money": "money", "unit_money": "money", "time": "time", "count": "count"}
+    for kind in (by_class.get(unit_class(parsed.unit) or ""), by_class.get(name_class(indicator.name) or "")):
+        if kind and kind not in found:
+            found.append(kind)
+    if parsed.kind == "qualitative" and any(re.search(p, value + name) for p in patterns["effect"]):
+        found.append("effect")
+    return found
+
+
+def misplaced(indicator: Indicator) -> str | None:
+    """The first measure of a row that its 二级 may not hold (kinds.toml [misplaced])."""
+    allowed = lexicon.table("kinds.toml")["misplaced"].get(indicator.level2_kind or "", [])
+    return next((kind for kind in measures(indicator) if kind in allowed), None)
+
+
 def is_count_or_amount(indicator: Indicator) -> bool:
     """Whether a row counts things or sums money (人数, 数量, 发放额 …, or a 数量 row that is
     no rate), unless its name states the unit: 实施营造林总面积(亩)."""
@@ -118,15 +150,22 @@ def is_count_or_amount(indicator: Indicator) -> bool:
 
 
 def polarity(indicator: Indicator) -> str | None:
-    """"lower" when smaller values are better (成本, 时间, 代偿率), "higher" when larger ones
-    are (满意度, 覆盖率, counts), None when the name does not say."""
+    """"lower" when smaller values are better (成本, 时间, a rate of defects), "higher" when
+    larger ones are (满意度, 覆盖率, a completion or a saving), None when the name does not
+    say (counts are not judged)."""
     words = lexicon.table("kinds.toml")["polarity"]
     name = lexicon.normalize_label(indicator.name)
-    if any(word in name for word in words["lower_rates"]):
-        return "lower"
-    if name_class(indicator.name) == "percent":  # 规定时间内支付率: a rate, not a time
-        return "higher"
-    for direction in ("lower", "higher"):
-        if any(word in name for word in words[direction]):
-            return direction
+    if any(word in name for word in words["sustained"]):
+        return "higher"  # 维持时效 ≥1年, 可持续性服务 ≥1年: a duration kept up
+    if name_class(indicator.name) == "percent":
+        defect = any(word in name for word in words["defects"])
+        return "lower" if defect and not any(word in name for word in words["achieved"]) else "higher"
+    if level2_kind(indicator) == "时效" and unit_class(indicator.parsed.unit) == "time":
+        return "lower"  # a deadline or a duration: 7天内完成 | <7天
+    found = [(name.rfind(word) + len(word), len(word), direction)
+             for direction, listed in (("lower", words["lower"]), ("higher", words["higher"]),
+                                       ("higher", words["achieved"]))
+             for word in listed if word in name]
+    if found:
+        return max(found)[2]  # the word ending nearest the end of the name
     return lexicon.table("kinds.toml")["polarity_by_level2"].get(level2_kind(indicator) or "")

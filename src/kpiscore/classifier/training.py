@@ -87,9 +87,9 @@ class Predictions:
     combined: set[Key]
 
 
-def _groups(corpus: Corpus, names: list[str]) -> list[set[str]]:
-    """The publishers' folds among `names`."""
-    return list(evaluate.folds([d for d in corpus.documents if d.name in names]).values())
+def _groups(corpus: Corpus, names: list[str]) -> dict[str, set[str]]:
+    """The publishers' folds among `names`: publisher -> its documents."""
+    return evaluate.folds([d for d in corpus.documents if d.name in names])
 
 
 def _out_of_fold(corpus: Corpus, names: list[str], found: evaluate.Candidates
@@ -98,7 +98,7 @@ def _out_of_fold(corpus: Corpus, names: list[str], found: evaluate.Candidates
     model fitted on the other publishers of `names`."""
     by_rules: set[Key] = set()
     probability = []
-    for held in _groups(corpus, names):
+    for held in _groups(corpus, names).values():
         others = [d for d in corpus.documents if d.name in names and d.name not in held]
         chosen, params = evaluate.tune(others, found)
         by_rules |= evaluate.predictions([d for d in corpus.documents if d.name in held],
@@ -130,7 +130,7 @@ def leave_one_out(corpus: Corpus) -> tuple[Predictions, pd.DataFrame, list[dict]
     names = [d.name for d in corpus.documents]
     result = Predictions(set(), set(), set())
     probabilities, chosen = [], []
-    for held in _groups(corpus, names):
+    for publisher, held in _groups(corpus, names).items():
         training = [n for n in names if n not in held]
         oof_rules, oof_probability = _out_of_fold(corpus, training, found)
         combined, alone = choices(corpus, training, oof_rules, oof_probability)
@@ -144,7 +144,7 @@ def leave_one_out(corpus: Corpus) -> tuple[Predictions, pd.DataFrame, list[dict]
             result.combined |= _keys(blend.selected(combined[category], rule_units,
                                                     probability[category]), category)
         result.rules |= by_rules
-        chosen += [{"held_out": sorted(held), "category": c, **choice.to_dict()} for c, choice in combined.items()]
+        chosen += [{"held_out": publisher, "category": c, **choice.to_dict()} for c, choice in combined.items()]
     return result, pd.concat(probabilities), chosen
 
 

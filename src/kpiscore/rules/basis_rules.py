@@ -15,7 +15,28 @@ from kpiscore.values import is_missing
 
 
 def _names_a_source(basis: str) -> bool:
-    return any(re.search(p, compact(basis)) for p in lexicon.table("basis.toml")["sources"])
+    """Positive evidence of a source a reader could look up (lexicons/basis.toml)."""
+    folded = compact(basis)
+    table = lexicon.table("basis.toml")
+    if any(re.search(pattern, folded) for pattern in table["documents"]):
+        return True
+    if any(word in folded for word in table["evidence"]):
+        return True
+    for noun in table["named"]:
+        for found in re.finditer(re.escape(noun), folded):
+            qualifier = folded[:found.start()]
+            for word in sorted(table["generic_qualifiers"], key=len, reverse=True):
+                qualifier = qualifier.replace(word, "")
+            if len(qualifier) >= 2:
+                return True
+    return False
+
+
+def _free_text_basis(project: Project) -> bool:
+    """Whether the template has a free-text basis column: a 绩效标准 choice column
+    (计划 / 行业 / 历史 / 其他标准) or no basis column at all is not judged."""
+    fields = project.fields
+    return "basis" in fields and "basis_choice" not in fields
 
 
 class GenericBasis(IndicatorRule):
@@ -23,8 +44,11 @@ class GenericBasis(IndicatorRule):
     title = "依据缺失或泛化 (basis empty or generic)"
     category = "WEAK_BASIS"
     severity = Severity.medium
-    flags = ("An empty or placeholder 指标值确定依据, or one that names no source: 依据县财政预算批复 "
-             "on a row that is not a cost, 实际工作需要, 机关要求, 文件要求, 经验标准.")
+    flags = ("A free-text 指标值确定依据 that is empty, a placeholder, or shows no source a reader "
+             "could look up — no document number or title, no named plan, standard, statistic or "
+             "survey: 实际工作需要, 文件要求, 行业标准 / 历史标准 / 合同约定 alone, or only the budget "
+             "(依据县财政预算批复, 部门预算) on a row that is not a cost. Templates with no basis "
+             "column, or a 绩效标准 column of standard types, are not judged.")
     why = ("财预〔2020〕10号 and local evaluation methods list the standards a value may rest on: "
            "计划, 行业, 历史, or other standards confirmed by finance; the budget system offers "
            "them as a dictionary (INDEXSTANDARDS).")
@@ -35,17 +59,19 @@ class GenericBasis(IndicatorRule):
                    "《劳动法》《劳动保障监察条例》", "000#4 row 3")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        if not _free_text_basis(project):
+            return None
         basis = indicator.basis
         if is_missing(basis):
             return "指标值确定依据为空" if not basis.strip() else f"指标值确定依据是占位符「{basis}」"
-        folded = compact(basis)
         table = lexicon.table("basis.toml")
-        if "预算" in folded and kinds.level2_kind(indicator) in table["budget_ok_kinds"]:
+        if _names_a_source(basis):
             return None
-        if any(re.fullmatch(p, folded) for p in table["generic"]) or (
-                "预算批复" in folded and len(folded) <= 10):
-            return f"指标值确定依据「{clip(basis)}」过于笼统，未说明具体来源"
-        return None
+        if any(word in basis for word in table["budget"]):
+            if kinds.level2_kind(indicator) in table["budget_ok_kinds"]:
+                return None
+            return f"指标值确定依据「{clip(basis)}」只提到预算本身，非成本指标需要说明取值来源"
+        return f"指标值确定依据「{clip(basis)}」过于笼统，未说明可查证的来源"
 
 
 class BasisFromAnotherColumn(IndicatorRule):
@@ -66,7 +92,7 @@ class BasisFromAnotherColumn(IndicatorRule):
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         basis = compact(indicator.basis)
         # a budget approval is a (weak) source, judged by VAL-11, not text from another column
-        if len(basis) < 2 or _names_a_source(basis) or "预算" in basis:
+        if not _free_text_basis(project) or len(basis) < 2 or _names_a_source(basis) or "预算" in basis:
             return None
         for cell in (indicator.name, indicator.description, indicator.value):
             if cell and fuzz.partial_ratio(basis, compact(cell)) >= self.param(context, "similarity") * 100:

@@ -10,13 +10,9 @@ from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, clip
 from kpiscore.text import compact
 
-# Which value classes contradict a 二级 kind (RULES.md TXT-05); a name pattern of
-# categories_misplaced.toml stands in for the class where the unit cannot tell.
-_WRONG_CLASS = {"数量": ("percent",), "时效": ("money", "unit_money"),
-                "质量": ("money", "unit_money", "time", "timeliness"), "生态效益": ("count",),
-                "成本": ("compliance",)}
-_CLASS_NAMES = {"percent": "比率", "money": "金额", "unit_money": "单位成本", "time": "时间",
-                "count": "人数或件数", "timeliness": "及时性", "compliance": "合规要求"}
+_MEASURE_NAMES = {"rate": "比率", "money": "金额", "time": "时间", "count": "人数或件数",
+                  "timeliness": "及时性", "compliance": "合规要求", "satisfaction": "满意度",
+                  "payment": "资金拨付或发放", "effect": "效果", "deadline": "日期或期限"}
 
 
 def _matches(name: str, section: str) -> bool:
@@ -26,32 +22,26 @@ def _matches(name: str, section: str) -> bool:
 
 class ValueClassContradictsLevel2(IndicatorRule):
     code = "TXT-05"
-    title = "类别错位 (the value's kind does not fit its 二级)"
+    title = "类别错位 (the measure does not fit its 二级)"
     category = "MISCATEGORIZED"
     severity = Severity.medium
-    flags = ("A rate or percentage under 数量, money under 时效 or 质量, a time or a timeliness "
-             "rate (…及时率) under 质量, a headcount under 生态效益, a compliance requirement "
-             "(资金使用规范性) under 成本. The unit decides; the name's ending or wording "
-             "(categories_misplaced.toml) where the unit does not.")
+    flags = ("A row whose measure — count, rate, money, time, satisfaction, effect, payment, "
+             "timeliness, compliance (kpiscore.kinds.measures) — is one its 二级 may not hold, by "
+             "one table covering every 二级 (kinds.toml [misplaced]): a rate or money under 数量, "
+             "timeliness under 质量 or 可持续影响, a rate or an effect under 成本, a payment under "
+             "效益, anything but satisfaction under 满意度, satisfaction anywhere else.")
     why = ("The 二级 definitions of 财预〔2015〕88号 / 财预〔2021〕101号: 数量 counts outputs, 质量 "
-           "states standards, 时效 deadlines, 成本 money.")
+           "states standards, 时效 deadlines, 成本 money, 效益 the effects, 满意度 satisfaction.")
     fix = "Move the row to the 二级 its value measures (a rate to 质量, money to 成本), or restate it as that 二级 asks."
     bad = Example("产出指标 | 数量指标 | 上年创业担保贷款发放额 | 上年创业担保贷款发放额 | ≥15% | 历史平均数据",
                   "001#7 row 1")
     good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        wrong = _WRONG_CLASS.get(kinds.level2_kind(indicator) or "", ())
-        value_class = kinds.unit_class(indicator.parsed.unit)
-        if value_class in wrong:
-            return f"{indicator.level2}下的「{clip(indicator.name)}」是{_CLASS_NAMES[value_class]}"
-        # the name tells when the value has no unit, or has none that settles it
-        if value_class in (None, "percent", "other"):
-            name_class = next((c for c in ("timeliness", "compliance") if _matches(indicator.name, c)),
-                              kinds.name_class(indicator.name))
-            if name_class in wrong:
-                return f"{indicator.level2}下的「{clip(indicator.name)}」是{_CLASS_NAMES[name_class]}"
-        return None
+        found = kinds.misplaced(indicator)
+        if found is None:
+            return None
+        return f"{indicator.level2}下的「{clip(indicator.name)}」衡量的是{_MEASURE_NAMES[found]}"
 
 
 class ProcessAsResult(IndicatorRule):
@@ -94,8 +84,9 @@ class OutputAsBenefit(IndicatorRule):
     good = Example("效益指标 | 经济效益指标 | 担保代偿率 | 担保代偿率 | ≤10% | 上年行业平均水平", "001#7 row 4")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        if kinds.level1_kind(indicator) != "效益" or _matches(indicator.name, "process"):
-            return None
+        if kinds.level1_kind(indicator) != "效益" or kinds.level2_kind(indicator) == "满意度" \
+                or _matches(indicator.name, "process"):
+            return None  # a satisfaction 二级 under 效益 is the 2015 template's place for it
         counted = "count" in (kinds.name_class(indicator.name), kinds.unit_class(indicator.parsed.unit)) \
             and not _matches(indicator.name, "benefit_counts")
         if not (_matches(indicator.name, "delivery") or "满意" in indicator.name or counted):

@@ -80,13 +80,13 @@ class GoalEmptyOrStub(ProjectRule):
     category = "EMPTY_GOAL"
     severity = Severity.high
     flags = ("A 绩效目标 that is empty, a template stub (`1.目标内容 1`), or that only restates the "
-             "资金用途 or the title, perhaps with 正常运转 / 顺利进行 / 补贴到位 added: its words, "
-             "with numbering and idle words (确保, 用于, 工作, 经费 …) removed, are mostly (by "
-             "character pairs) those of the use or title. A goal that states a checkable result "
-             "(及时, 足额, 按时, 全部, a rate, a number) is never flagged. Word lists: goals.toml.")
+             "资金用途 or the title: its words, with numbering and idle words (确保, 用于, 工作, "
+             "经费 …) removed, are mostly (by character pairs) those of the use or title. A goal "
+             "that states a checkable or operational result (及时, 足额, 按时, 全部, 正常运转, "
+             "顺利进行, a rate, a number) is never flagged. Word lists: goals.toml.")
     why = "财预〔2015〕88号 (完整性): the target must state what the money achieves this year."
     fix = "State what this year's money achieves: the output, for whom, how much, by when."
-    bad = Example("绩效目标: 1. 确保城乡居民养老保险工作的顺利进行 (资金用途: 用于城乡养老金的发放)", "000#13")
+    bad = Example("绩效目标: 1.用于办公取暖费用 (资金用途: 用于办公取暖费用)", "001#1")
     good = Example("绩效目标: 通过拨付养老保险制度改革补助经费，确保机关事业单位退休人员养老金按时足额发放", "001#18")
 
     def check(self, project: Project, context: Context) -> str | None:
