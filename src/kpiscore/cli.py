@@ -366,6 +366,7 @@ def evaluate(
     in_sample = measure.scores(documents, measure.predictions(documents))
     pooled, per_fold, held_out = measure.leave_one_out(documents)
     measure.print_scores(in_sample, pooled, console)
+    console.print(measure.against_the_bar(pooled))
     for source, title in (("seeds", "the four seeds (Hebei 人社)"), ("corpus", "the corpus tables")):
         part = [d for d in documents if d.source == source]
         if part and len(part) < len(documents):
@@ -383,6 +384,42 @@ def evaluate(
 
         comparison, _ = training.held_out(documents)
         training.print_comparison(comparison, console)
+
+
+@app.command()
+def phrases(
+    paths: Annotated[list[Path], typer.Argument(help="Documents, or folders of documents, to index.",
+                                                show_default=False)],
+    publishers: Annotated[Path | None, typer.Option(
+        help="CSV with columns document (file name without extension) and publisher "
+             "[default: labels/publishers.csv when it exists].", show_default=False)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the index.")
+                      ] = Path("lexicons/phrases.json"),
+) -> None:
+    """Rebuild the phrase-frequency index: which 三级 names recur across publishers (the
+    evidence TXT-08 uses for BOILERPLATE)."""
+    import csv
+    import json
+
+    from kpiscore import phrases as index
+
+    owners_file = publishers or Path("labels/publishers.csv")
+    owners: dict[str, str] = {}
+    if owners_file.exists():
+        with owners_file.open(encoding="utf-8") as handle:
+            owners = {line["document"]: line["publisher"] for line in csv.DictReader(handle)}
+    elif publishers is not None:
+        typer.echo(f"kpiscore: {publishers}: file not found", err=True)
+        raise typer.Exit(INPUT_ERROR)
+    files = sorted(f for path in paths for f in ([path] if path.is_file() else path.rglob("*"))
+                   if f.is_file())
+    documents, failures = read_all(files)
+    built = index.build(documents, owners)
+    output.write_text(json.dumps(built, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}: {len(built['names'])} names printed by more than one document, "
+               f"{len(built['publishers'])} documents of {len(set(built['publishers'].values()))} publishers")
+    if failures:
+        raise typer.Exit(INPUT_ERROR)
 
 
 @app.command()

@@ -201,6 +201,16 @@ def leave_one_out(documents: list[LabelledDocument]) -> tuple[pd.DataFrame, pd.D
     return scores(documents, predicted), pd.concat(per_fold), predicted
 
 
+def against_the_bar(held_out: pd.DataFrame, min_labels: int = 10, bar: float = 0.75) -> str:
+    """One line: macro-F1 over the categories with at least `min_labels` labels, and those of
+    them whose held-out precision or recall is below `bar` (issue 13's measure)."""
+    counted = held_out[held_out.support >= min_labels]
+    below = [f"{c} ({row.precision:.3f} / {row.recall:.3f})" for c, row in counted.iterrows()
+             if not (row.precision >= bar and row.recall >= bar)]
+    return (f"held-out macro-F1 over the {len(counted)} categories with ≥{min_labels} labels: "
+            f"{counted.f1.mean():.3f}; below {bar} in precision or recall: {', '.join(below) or 'none'}")
+
+
 def print_scores(in_sample: pd.DataFrame, held_out: pd.DataFrame, console: Console,
                  title: str = "rules against the labelled set (P / R / F1)") -> None:
     """One table: support, then P / R / F1 in-sample and leave-one-publisher-out."""

@@ -122,6 +122,8 @@ def measures(indicator: Indicator) -> list[str]:
         return ["satisfaction"]  # a satisfaction rate is a satisfaction, whatever its unit
     found = [kind for kind in ("payment", "timeliness", "compliance")
              if any(re.search(pattern, name) for pattern in patterns[kind])]
+    if "timeliness" in found and any(word in name for word in patterns["category_words"]):
+        found.remove("timeliness")
     parsed = indicator.parsed
     if parsed.deadline or _DATE_RANGE.search(value):
         found.append("deadline")

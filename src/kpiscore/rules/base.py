@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
@@ -26,6 +27,7 @@ class Context:
 
     document: Document
     params: dict[str, dict[str, Any]] = field(default_factory=lambda: lexicon.table("rules.toml"))
+    _shared: dict[tuple, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def withheld(self) -> set[int]:
@@ -34,6 +36,18 @@ class Context:
         return {project.index for project in self.document.projects
                 if project.indicators and all(secret in indicator.value
                                               for indicator in project.indicators)}
+
+    def shared(self, words: Callable[[Project], frozenset[str]], share_key: str) -> frozenset[str]:
+        """The words (of `words(project)`) that at least the share of the document's projects
+        given by the parameter `share_key` ("CODE.key") have; none in a short document."""
+        key = (words, share_key)
+        if key not in self._shared:
+            code, name = share_key.split(".")
+            projects = list(self.projects())
+            counts = Counter(word for project in projects for word in words(project))
+            needed = max(3, self.params[code][name] * len(projects))
+            self._shared[key] = frozenset(word for word, count in counts.items() if count >= needed)
+        return self._shared[key]
 
     def projects(self) -> Iterator[Project]:
         """The projects rules judge: all but the withheld ones."""

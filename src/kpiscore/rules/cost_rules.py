@@ -10,10 +10,17 @@ from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, ProjectRule, clip
 from kpiscore.text import compact
 
+def _own_spending(indicator: Indicator) -> bool:
+    """Whether the row's money is what the project spends, not loans it guarantees, funds it
+    leverages or incomes of the people it serves (money.toml `not_spending`)."""
+    text = compact(indicator.name + indicator.description + indicator.value)
+    return not any(word in text for word in lexicon.table("money.toml")["not_spending"])
+
+
 def _amount_wan(indicator: Indicator) -> float | None:
     """A total amount of money in the value, in 万元 (None for per-unit costs like 元/人)."""
     parsed = indicator.parsed
-    if parsed.number is None or parsed.unit not in money.TO_WAN:
+    if parsed.number is None or parsed.unit not in money.TO_WAN or not _own_spending(indicator):
         return None
     if money.is_per_unit(compact(indicator.name + parsed.text + indicator.value)):
         return None
@@ -111,7 +118,7 @@ def _product(indicator: Indicator, project: Project) -> float | None:
     """unit cost × the 数量 row counted in the same unit (the one whose name shares most
     characters with the cost row), in 万元."""
     per = _per(indicator)
-    if indicator.parsed.number is None or per is None:
+    if indicator.parsed.number is None or per is None or not _own_spending(indicator):
         return None
     money_unit, counted = per
     quantities = [other for other in project.indicators

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from kpiscore import kinds, lexicon
+from kpiscore import kinds, lexicon, phrases
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.relatedness import Topics, foreign
@@ -84,8 +84,9 @@ class Slogan(IndicatorRule):
     title = "套话 (generic slogan)"
     category = "BOILERPLATE"
     severity = Severity.medium
-    flags = ("A generic slogan in the name or value: 社会保障制度更加公平可持续, 促进经济社会的更好"
-             "发展, 保证社保工作顺利开展, 维持单位正常运转, 提高效率.")
+    flags = ("A generic slogan in the name or value (社会保障制度更加公平可持续, 促进经济社会的更好"
+             "发展, 保证社保工作顺利开展, 维持单位正常运转, 提高效率), when the row's description "
+             "and value name nothing of this project either.")
     why = ("财预〔2015〕88号 (相关性) requires indicators tied to the project; 财预〔2021〕101号 names "
            "高度关联 as a principle. A slogan fits every table and measures none.")
     fix = "Name what this project's money delivers or changes, with a measurable value."
@@ -94,6 +95,8 @@ class Slogan(IndicatorRule):
     good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        if _names_own_object(indicator, project, context):
+            return None
         for cell in (indicator.name, _value_words(indicator)):
             folded = compact(cell)
             if any(re.search(p, folded) for p in lexicon.table("boilerplate.toml")["slogans"]):
@@ -107,15 +110,37 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(char_pairs(without(text, lexicon.table("relatedness.toml")["generic"], "|")))
 
 
-def _own_words(project: Project) -> frozenset[str]:
-    """The content pairs of what a project is: its title, use and goal."""
+def _header_words(project: Project) -> frozenset[str]:
     return _bigrams(" ".join(filter(None, (project.title, project.purpose, project.goal))))
+
+
+def _own_words(project: Project, context: Context) -> frozenset[str]:
+    """The content pairs of what a project is (title, use and goal), without the pairs most
+    of the document's projects share: a department's own vocabulary (社保, 就业, 养老保险 in a
+    人社 document) names none of its projects in particular."""
+    return _header_words(project) - context.shared(_header_words, "BOILERPLATE.shared_share")
 
 
 def _names_object(name: str) -> bool:
     """Whether a name says what it counts or checks: two characters or more once the words
-    that name no object (boilerplate.toml `no_object`) are removed."""
-    return len(without(name, lexicon.table("boilerplate.toml")["no_object"])) >= 2
+    that name no object and the abstract policy words (boilerplate.toml `no_object`,
+    `policy`) are removed, with numbers, hints and punctuation."""
+    table = lexicon.table("boilerplate.toml")
+    text = re.sub(r"[\d.#*＊≥≤><=()（）:：\s]+", "", re.sub(r"^指标\d+[:：]", "", compact(name)))
+    return len(without(text, (*table["no_object"], *table["policy"]))) >= 2
+
+
+def _names_own_object(indicator: Indicator, project: Project, context: Context) -> bool:
+    """Whether the row's description or value names something of this project (its title,
+    use or goal): then a generic-sounding name is not boilerplate (DOMAIN.md)."""
+    own = _own_words(project, context) - _bigrams(indicator.name)  # what the row adds to its name
+    return any(_bigrams(cell) & own for cell in (indicator.description, _value_words(indicator)))
+
+
+def _standard_row(indicator: Indicator) -> bool:
+    """满意度 and 成本 rows with a proper value (≥95%, ≤15万元): standard indicators."""
+    parsed = indicator.parsed
+    return kinds.level2_kind(indicator) in ("满意度", "成本") and parsed.number is not None and bool(parsed.unit)
 
 
 class NoObject(IndicatorRule):
@@ -136,15 +161,34 @@ class NoObject(IndicatorRule):
                    "承高党政办字[2016]78号文件按政策，落实贫困人口医疗保障救助工作，全部参保", "004#13 row 1")
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        if _names_object(indicator.name):
-            return None
-        parsed = indicator.parsed
-        if kinds.level2_kind(indicator) in ("满意度", "成本") and parsed.number is not None and parsed.unit:
-            return None
-        own = _own_words(project)
-        if any(_bigrams(cell) & own for cell in (indicator.description, _value_words(indicator))):
+        if _names_object(indicator.name) or _standard_row(indicator) or \
+                _names_own_object(indicator, project, context):
             return None
         return f"「{clip(indicator.name)}」没有指明对象，描述和指标值也未说明本项目考核的是什么"
+
+
+class RecurringTemplateRow(IndicatorRule):
+    code = "TXT-08"
+    title = "跨单位套用的模板行 (template row reused across publishers)"
+    category = "BOILERPLATE"
+    severity = Severity.medium
+    flags = ("A 三级 name that other publishers print too (the phrase-frequency index "
+             "lexicons/phrases.json, rebuilt by `kpiscore phrases`), when neither the name nor its "
+             "description or value names anything of this project (its title, use and goal). "
+             "满意度 and 成本 rows with a proper value are standard indicators and are not flagged.")
+    why = ("财预〔2015〕88号 (相关性) and 财预〔2021〕101号 (高度关联): an indicator must be tied to "
+           "its project; a row pasted unchanged into unrelated tables is tied to none.")
+    fix = "Replace the template row with an indicator of what this project's money delivers or changes."
+    bad = Example("产出指标 | 质量指标 | 覆盖率 | 覆盖率 | 100% | 文件规定冀价行费字 (2018) 71 号文件", "000#5 row 2")
+    good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
+
+    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+        elsewhere = phrases.other_publishers(indicator.name, context.document.source)
+        if elsewhere < self.param(context, "min_publishers") or _standard_row(indicator):
+            return None
+        if _bigrams(indicator.name) & _own_words(project, context) or _names_own_object(indicator, project, context):
+            return None
+        return f"「{clip(indicator.name)}」另有{elsewhere}个单位原样使用，未说明本项目的具体对象"
 
 
 def _skeleton(name: str) -> str:
@@ -229,5 +273,6 @@ class UnrelatedToProject(IndicatorRule):
         return f"「{name}」属于{what}，而本项目{where}只涉及{'、'.join(sorted(own.areas | own.populations))}"
 
 
-RULES = (ValueEchoesName(), DescriptionCopiesName(), NoObject(), Slogan(), SlotFilledTemplate(),
+RULES = (ValueEchoesName(), DescriptionCopiesName(), NoObject(), Slogan(), RecurringTemplateRow(),
+         SlotFilledTemplate(),
          UnrelatedToProject())
