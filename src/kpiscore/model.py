@@ -169,6 +169,27 @@ class Document:
             "projects": [project.to_dict() for project in self.projects],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        """A document back from its JSON (`to_dict`, `kpiscore parse -f json`)."""
+        projects = []
+        for item in data["projects"]:
+            indicators = [Indicator(
+                level1=row["level1"], level2=row["level2"], name=row["name"],
+                description=row["description"], value=row["value"], basis=row["basis"],
+                parsed=ParsedValue(**row["parsed"]), location=Location(**row.get("location", {})),
+                extra=row.get("extra", {})) for row in item["indicators"]]
+            fields = {key: item.get(key) for key in ("code", "budget_wan", "fiscal_wan", "other_wan",
+                                                     "purpose", "goal", "explanation")}
+            projects.append(Project(
+                index=item["index"], kind=item["kind"], title=item["title"],
+                location=Location(**item.get("location", {})), **fields,
+                spending_plan=item.get("spending_plan", {}), indicators=indicators,
+                columns=item.get("columns", []), column_map=item.get("column_map", []),
+                header=item.get("header", {})))
+        return cls(source=data["source"], format=data["format"], year=data.get("year"),
+                   unit_name=data.get("unit_name"), projects=projects, warnings=data.get("warnings", []))
+
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator, with its project's columns beside it."""
         import pandas as pd  # pandas takes a third of a second to import: only for frames
