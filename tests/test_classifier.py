@@ -157,7 +157,7 @@ def test_train_reproduces_the_committed_model(tmp_path, seeds):
     assert result.exit_code == 0, result.output
     assert "combined" in result.stdout and "macro" in result.stdout
     card = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert "| **macro average** |" in card and "leave-one-document-out" in card
+    assert "| **macro average** |" in card and "leave-one-publisher-out" in card
     trained, shipped = store.load(tmp_path), store.default()
     assert trained.choices == shipped.choices
     document = seeds["001"]

@@ -32,6 +32,7 @@ def write(model: TrainedModel, comparison: pd.DataFrame, path: Path) -> None:
     text = template.substitute(
         categories=", ".join(model.categories),
         documents=len(model.info["trained_on"]), rows=model.info["rows"],
+        publishers=model.info.get("publishers", "?"),
         data="\n".join(f"| {d['document']} | {d['labels']} | `{d['sha256']}` |"
                        for d in model.info["trained_on"]),
         features=features.FEATURES, C=options["C"], seed=options["seed"],
@@ -41,7 +42,7 @@ def write(model: TrainedModel, comparison: pd.DataFrame, path: Path) -> None:
                                                        else f" at P ≥ {choice.threshold}")
                           for c, choice in model.choices.items()),
         choices_note="" if any(c.source != "rules" for c in model.choices.values()) else (
-            "\nEvery category uses the rules: on these seeds the model adds no finding to "
+            "\nEvery category uses the rules: on this labelled set the model adds no finding to "
             "`check`\n(it is still loaded and version-checked, and speaks once a retrained "
             "model measures better).\n"),
         min_gain=options["min_gain"],

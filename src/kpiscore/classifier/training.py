@@ -183,6 +183,7 @@ def train(documents: list[LabelledDocument]) -> tuple[TrainedModel, pd.DataFrame
     names = [d.name for d in documents]
     combined, _ = choices(run.corpus, names, evaluate.predictions(documents), run.probability)
     info = {"trained_on": _fingerprint(documents), "rows": len(run.corpus.table),
+            "publishers": len(evaluate.folds(documents)),
             "held_out": _records(comparison),
             "fold_choices": run.fold_choices}
     model = TrainedModel(run.corpus.fit(set(names)), run.corpus.categories, combined, info)
