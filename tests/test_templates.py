@@ -215,3 +215,6 @@ def test_budget_year_and_unit_in_other_layouts():
     assert corpus("18_zhalaite_jcy_zhuangbei").year is None  # printed nowhere
     assert corpus("13_zhaohua_mafeng_2021").unit_name == "区疾控中心"  # 预算单位
     assert corpus("10_jinan_tennis_2025").unit_name == "六安市金安区体育局"  # [042] code removed
+    assert corpus("18_zhalaite_jcy_zhuangbei").unit_name == "扎赉特旗人民检察院"  # 776001- removed
+    assert corpus("14_jingyan_mata_2023").unit_name == "井研县马踏镇人民政府"  # a wide table's 单位名称
+    assert corpus("01_shucheng_ygdz_2023").unit_name == "舒城县发展改革委"  # 下达地方或单位
