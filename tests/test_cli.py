@@ -88,3 +88,25 @@ def test_bundled_sample_is_checked():
     assert {f["rule"] for f in second["findings"]} == {"COST-05"}  # 6.5 ≠ 5 + 1
     assert "VAL-06" in {f["rule"] for f in second["indicators"][3]["findings"]}  # 运维成本 ≥
     assert payload["projects"][0]["findings"] == []
+
+
+def test_phrases_indexes_names_printed_by_several_publishers(tmp_path):
+    table = ("项目名称\t{title}\n一级指标\t二级指标\t三级指标\t指标值\n"
+             "产出指标\t数量指标\t{name}\t≥20公里\n满意度指标\t服务对象满意度指标\t村民满意度\t≥90%\n")
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "a.txt").write_text(table.format(title="村道养护", name="养护村道长度"), encoding="utf-8")
+    (tables / "b.txt").write_text(table.format(title="河道清淤", name="清淤河道长度"), encoding="utf-8")
+    owners = tmp_path / "publishers.csv"
+    owners.write_text("document,publisher\na,甲县交通局\nb,乙县水利局\n", encoding="utf-8")
+    out = tmp_path / "phrases.json"
+    result = runner.invoke(app, ["phrases", str(tables), "--publishers", str(owners), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    index = json.loads(out.read_text(encoding="utf-8"))
+    assert index["names"] == {"村民满意度": ["a", "b"]}  # only what more than one document prints
+    assert index["publishers"] == {"a": "甲县交通局", "b": "乙县水利局"}
+    from kpiscore.phrases import other_publishers
+
+    assert other_publishers("村民满意度", "a.txt", index) == 1  # its own publisher left out
+    missing = runner.invoke(app, ["phrases", str(tmp_path / "nowhere"), "-o", str(out)])
+    assert missing.exit_code == 2 and json.loads(out.read_text(encoding="utf-8")) == index

@@ -411,11 +411,20 @@ def phrases(
     elif publishers is not None:
         typer.echo(f"kpiscore: {publishers}: file not found", err=True)
         raise typer.Exit(INPUT_ERROR)
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        typer.echo(f"kpiscore: {missing[0]}: file or folder not found", err=True)
+        raise typer.Exit(INPUT_ERROR)
     files = sorted(f for path in paths for f in ([path] if path.is_file() else path.rglob("*"))
                    if f.is_file())
     documents, failures = read_all(files)
+    if not documents:
+        typer.echo("kpiscore: no readable document among the paths given; the index is unchanged", err=True)
+        raise typer.Exit(INPUT_ERROR)
     built = index.build(documents, owners)
-    output.write_text(json.dumps(built, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    partial = output.with_name(f".{output.name}.partial")  # the old index stays until this one is whole
+    partial.write_text(json.dumps(built, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    partial.replace(output)
     typer.echo(f"wrote {output}: {len(built['names'])} names printed by more than one document, "
                f"{len(built['publishers'])} documents of {len(set(built['publishers'].values()))} publishers")
     if failures:
