@@ -154,7 +154,7 @@ def compare(corpus: Corpus, predictions: Predictions) -> pd.DataFrame:
     frames = {name: evaluate.scores(corpus.documents, getattr(predictions, name))
               .loc[corpus.categories, ["support", "precision", "recall", "f1"]]
               for name in SYSTEMS}
-    table = pd.concat(frames, axis=1)
+    table = pd.concat(frames, axis=1).astype(float)  # the macro row holds means, not counts
     table.loc["macro"] = table.mean(numeric_only=True)
     return table
 
