@@ -218,3 +218,43 @@ def test_budget_year_and_unit_in_other_layouts():
     assert corpus("18_zhalaite_jcy_zhuangbei").unit_name == "扎赉特旗人民检察院"  # 776001- removed
     assert corpus("14_jingyan_mata_2023").unit_name == "井研县马踏镇人民政府"  # a wide table's 单位名称
     assert corpus("01_shucheng_ygdz_2023").unit_name == "舒城县发展改革委"  # 下达地方或单位
+
+
+# -- layouts seen only in truncated excerpts (corpus TEMPLATES.md), built here -----------------
+
+def _text_table(tmp_path: Path, text: str) -> kpiscore.Project:
+    path = tmp_path / "t.txt"
+    path.write_text(text, encoding="utf-8")
+    project, = kpiscore.parse(path).projects
+    return project
+
+
+def test_qualitative_target_in_its_own_column(tmp_path):
+    """湖南 南县: 指标值类型 (≤ or 定性) | 目标值 | 度量单位 | 指标值内容."""
+    project = _text_table(tmp_path, "项目名称\t疾控经费\n年度资金总额\t30\n"
+                          "一级指标\t二级指标\t三级指标\t指标值类型\t目标值\t度量单位\t指标值内容\t备注\n"
+                          "成本指标\t经济成本指标\t检测成本\t≤\t30\t万元\t不超预算\t\n"
+                          "产出指标\t质量指标\t检测规范性\t定性\t\t\t符合规范\t\n")
+    cost, quality = project.indicators
+    assert (cost.value, cost.extra) == ("≤30万元", {"指标值内容": "不超预算"})
+    assert (quality.value, quality.extra) == ("符合规范", {"指标值类型": "定性"})
+    assert (cost.level1_kind, cost.level2_kind) == ("成本", "成本")
+
+
+def test_budget_under_a_row_of_labels_and_score_columns(tmp_path):
+    """内蒙古 乌海: 投入目标(万元) | 资金来源 | 年初安排金额 over the amounts; 指标性质 正向 / 反向
+    beside an operator column; 分值."""
+    project = _text_table(tmp_path, "项目名称\t草原防火\n投入目标(万元)\t资金来源\t年初安排金额\n\t财政拨款\t12.5\n"
+                          "一级指标\t二级指标\t三级指标\t指标性质\t指标方向\t目标值\t计量单位\t分值\t备注\n"
+                          "产出指标\t数量指标\t巡查次数\t正向\t≥\t20\t次\t20\t\n")
+    assert (project.budget_wan, project.fiscal_wan) == (12.5, 12.5)
+    row, = project.indicators
+    assert (row.value, row.extra) == ("≥20次", {"指标性质": "正向", "分值": "20"})
+
+
+def test_score_ranges_on_the_first_level(tmp_path):
+    """重庆 奉节: 成本指标(0-20)分 first, 指标值 | 分值 | 指标解释."""
+    project = _text_table(tmp_path, "项目名称\t道路维护\n一级指标\t二级指标\t三级指标\t指标值\t分值\t指标解释\n"
+                          "成本指标(0-20)分\t经济成本指标\t维护成本\t≤50万元\t20\t全年维护费用上限\n")
+    row, = project.indicators
+    assert (row.level1_kind, row.description, row.extra) == ("成本", "全年维护费用上限", {"分值": "20"})

@@ -350,8 +350,8 @@ class _Extractor:
         if continues_above and self.header_state == "goal":
             self._goal(texts[1:])
             return
-        if self.header_state == "below" and self._below(texts, continues_above):
-            return
+        if self.header_state == "below":
+            self._below(texts, continues_above)  # then the row's own labels, if it has any
         self.header_state = "purpose" if labels and labels[0] in rows["purpose_row_labels"] else None
         self._labelled_cells(texts)
 
@@ -385,20 +385,21 @@ class _Extractor:
             self.below = {index: name for index, name in waiting.items() if name != "none"}
             self.header_state = "below" if self.below else None
 
-    def _below(self, texts: list[str | None], continues_above: bool) -> bool:
-        """Values under a row of labels: by column, or, in a text export that dropped the
-        merged cells, the row's cells for the last labels in order."""
+    def _below(self, texts: list[str | None], continues_above: bool) -> None:
+        """Values under a row of labels: by column (cells that are no labels themselves),
+        or, in a text export that dropped the merged cells, the row's cells for the last
+        labels in order."""
         below, self.header_state, self.below = self.below, None, {}
-        filled = [(index, text) for index, text in enumerate(texts) if text]
-        if any(self.templates.label(text) is not None for _, text in filled):
-            return False
+        filled = [(index, text) for index, text in enumerate(texts)
+                  if text and self.templates.label(text) is None]
         if continues_above:
             values = {index: text for index, text in filled if index in below}
-        else:
+        elif len(filled) == sum(1 for text in texts if text):  # no labels in the row
             values = dict(zip(list(below)[-len(filled):], (text for _, text in filled)))
+        else:
+            values = {}
         for index, value in values.items():
             self._field(below[index], "", [value])
-        return bool(values)
 
     def _inline_pairs(self, text: str) -> list[tuple[str, str]]:
         pairs = [(m["label"].strip(), m["amount"]) for m in _INLINE_PAIR.finditer(text)]
@@ -563,7 +564,8 @@ class _Extractor:
         unit = self._cell(texts, "unit")
         if unit and number.endswith(unit):
             unit = ""
-        return "".join(part for part in (sign, number, unit) if part)
+        # a qualitative target printed in its own column (指标值内容) when there is no number
+        return "".join(part for part in (sign, number, unit) if part) or self._cell(texts, "value_text")
 
     def _extra(self, texts: list[str | None]) -> dict[str, str]:
         """Cells of columns that map to no field, by their printed header."""
@@ -571,6 +573,9 @@ class _Extractor:
         columns = self.columns
         indexes = [*columns.extra, *columns.alternatives,
                    *(index for index in columns.signs if index < len(texts) and not is_operator(texts[index]))]
+        text_column = columns.fields.get("value_text")
+        if text_column is not None and (self._cell(texts, "value") or self._cell(texts, "number")):
+            indexes.append(text_column)  # beside a number, the text column is a note on it
         return {columns.headers.get(index, f"column {index + 1}"): texts[index] or ""
                 for index in sorted(indexes) if index < len(texts) and texts[index]}
 

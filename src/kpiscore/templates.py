@@ -27,10 +27,11 @@ _ENUMERATOR = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[
 _NOISE = re.compile(r"[\s:：*★]")
 # Data cells are long; a header is short. Inference only looks at short texts.
 _LONGEST_HEADER = 24
-# Fields of an indicator record; `sign`, `number`, `unit` and `sign_if_operator` are parts
-# of the value, `basis_choice` is read into `basis`, `block` names no field.
+# Fields of an indicator record; `sign`, `number`, `unit`, `sign_if_operator` and
+# `value_text` are parts of the value, `basis_choice` is read into `basis`, `block` names no
+# field.
 COLUMN_FIELDS = ("level1", "level2", "name", "description", "value", "basis", "basis_choice",
-                 "sign", "sign_if_operator", "number", "unit", "block")
+                 "sign", "sign_if_operator", "number", "unit", "value_text", "block")
 HEADER_FIELDS = ("code", "name", "budget_wan", "budget_and_fiscal_wan", "fiscal_wan", "fiscal_parts", "other_wan", "purpose",
                  "goal", "goal_longterm", "template", "unit_name", "none")
 # Project fields a wide table prints as columns beside the indicator columns.
