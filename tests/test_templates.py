@@ -258,3 +258,23 @@ def test_score_ranges_on_the_first_level(tmp_path):
                           "成本指标(0-20)分\t经济成本指标\t维护成本\t≤50万元\t20\t全年维护费用上限\n")
     row, = project.indicators
     assert (row.level1_kind, row.description, row.extra) == ("成本", "全年维护费用上限", {"分值": "20"})
+
+
+def test_a_category_line_in_a_table_without_category_columns(tmp_path):
+    project = _text_table(tmp_path, "项目名称\t村道养护\n指标名称\t指标值\n养护村道长度\t≥20公里\n满意度指标\n"
+                          "村民满意度\t≥90%\n")
+    assert [(i.level1, i.name, i.value) for i in project.indicators] == [
+        ("", "养护村道长度", "≥20公里"), ("满意度指标", "村民满意度", "≥90%")]
+
+
+def test_a_sub_header_with_a_header_never_seen(tmp_path):
+    project = _text_table(tmp_path, "项目名称\t村道养护\n一级指标\t二级指标\t三级指标\t指标值\n"
+                          "\t\t\t符号\t值\t单位\t核定口径\n产出指标\t数量指标\t养护村道长度\t≥\t20\t公里\t交通局台账\n")
+    row, = project.indicators
+    assert (row.value, row.extra) == ("≥20公里", {"核定口径": "交通局台账"})
+
+
+def test_an_indicator_header_with_no_rows_is_reported(tmp_path):
+    path = table(tmp_path, "一级指标\t二级指标\t三级指标\t指标值", rows="")
+    with pytest.raises(kpiscore.InputError, match="an indicator header with no indicator rows"):
+        kpiscore.parse(path)

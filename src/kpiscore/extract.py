@@ -95,6 +95,7 @@ class _Extractor:
     in_block: bool = False  # inside an indicator block: rows are indicators
     rows_in_block: int = 0  # rows read since the indicator header (a sub-header comes first)
     skipping: bool = False  # inside a table whose header could not be mapped
+    bridged: bool = False  # a category line printed as a paragraph stands between two rows
     after_break: bool = False  # the next indicator row may be a page-break fragment
     last_table: int | None = None
     held: Row | None = None  # a possibly split row waiting for its other part
@@ -131,8 +132,10 @@ class _Extractor:
             self.held = item
             return
         if isinstance(item, Paragraph) and self.in_block and _category(item.text) is not None:
-            # a text export prints a row holding only a category label without a tab
+            # a text export prints a row holding only a category label without a tab; the
+            # table goes on after it (the next row's new table number is no page break)
             self._row(Row((item.text,), item.location, self.last_table or 0))
+            self.bridged = True
         elif isinstance(item, Paragraph):
             self._paragraph(item)
         else:
@@ -218,10 +221,10 @@ class _Extractor:
 
     def _row(self, row: Row) -> None:
         texts = [None if cell is None else clean_cell(cell) for cell in row.cells]
-        if row.table != self.last_table:
+        if row.table != self.last_table and not self.bridged:
             self.after_break = self.in_block  # a table continued on a new page
             self.skipping = False
-        self.last_table = row.table
+        self.last_table, self.bridged = row.table, False
         if not self.in_block:
             self._unit_line(texts)
         header = map_columns(texts, self.templates)
@@ -284,6 +287,8 @@ class _Extractor:
         if project.budget_wan is None and project.fiscal_wan is not None and project.other_wan is not None:
             project.budget_wan = round(project.fiscal_wan + project.other_wan, 6)  # printed parts
         project.goal = project.goal or self.long_goal
+        if project.column_map and not project.indicators:
+            self.warnings.append(f"{_where(project.location)}: an indicator header with no indicator rows")
         if len(project.indicators) >= 3 and not any(i.value for i in project.indicators):
             value_header = next((entry["header"] for entry in project.column_map
                                  if entry["field"] == "value"), "?")
@@ -490,6 +495,12 @@ class _Extractor:
             self.in_block = False  # review and signature lines after the indicators
             return
         if "name" in columns.project and not self._wide_project(texts, location):
+            return
+        filled = [text for text in texts if text]
+        if len(filled) == 1 and not {"level1", "level2"} & set(columns.fields) and _category(filled[0]):
+            # a table with no category columns prints a category as a line of its own
+            role = _category(filled[0])
+            self.levels = (filled[0], "") if role != "level2" else (self.levels[0], filled[0])
             return
         assert self.current is not None
         cells = {name: self._cell(texts, name) for name in ("level1", "level2", "name", "description", "basis")}

@@ -191,30 +191,30 @@ class ColumnMap:
 
     def refine(self, texts: list[str | None], templates: Templates) -> bool:
         """Apply a sub-header row (符号 / 值 / 单位, or 2021年实际实现值 / 预期2022年实现值)
-        printed under a merged header cell. False when the row is no sub-header."""
-        found = {index: templates.column(text) for index, text in enumerate(texts) if text}
-        if not found or any(place is None for place in found.values()):
-            return False
-        if not {place[0] for place in found.values()} <= {"sign", "number", "unit", "value",
-                                                          "sign_if_operator"}:
-            return False
+        printed under a merged header cell; headers it does not know become extra columns.
+        False when the row is no sub-header (fewer than two parts of a value named)."""
         value_index = self.fields.get("value", 0)
-        if len(texts) < self.width and texts[0] and None not in texts:
+        if len(texts) < self.width and texts and texts[0] and None not in texts:
             # a text export dropped the empty cells left of the sub-header: put it back under 指标值
-            texts = [""] * value_index + texts + [""] * (self.width - value_index - 1)
-            found = {index + value_index: place for index, place in found.items()}
+            texts = [""] * value_index + list(texts) + [""] * (self.width - value_index - 1)
+        found = {index: templates.column(text) for index, text in enumerate(texts) if text}
+        parts = {"sign", "number", "unit", "value", "sign_if_operator", "value_text"}
+        known = [place[0] for place in found.values() if place is not None]
+        if sum(1 for name in known if name in parts) < 2 or any(name not in parts for name in known):
+            return False
         shift = len(texts) - self.width  # text exports print the sub-header cells inline
         if shift > 0:
-            self.fields = {name: (index + shift if index > value_index else index)
-                           for name, index in self.fields.items()}
-            self.headers = {(index + shift if index > value_index else index): text
-                            for index, text in self.headers.items()}
-            self.extra = [index + shift if index > value_index else index for index in self.extra]
+            moved = lambda index: index + shift if index > value_index else index  # noqa: E731
+            self.fields = {name: moved(index) for name, index in self.fields.items()}
+            self.headers = {moved(index): text for index, text in self.headers.items()}
+            self.extra = [moved(index) for index in self.extra]
             self.width = len(texts)
         values = []
         for index, place in found.items():
-            assert place is not None
             self.headers[index] = texts[index] or ""
+            if place is None:
+                self.extra.append(index)
+                continue
             self.how[index] = place[1]
             if place[0] == "value":
                 values.append(index)
