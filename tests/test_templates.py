@@ -278,3 +278,16 @@ def test_an_indicator_header_with_no_rows_is_reported(tmp_path):
     path = table(tmp_path, "一级指标\t二级指标\t三级指标\t指标值", rows="")
     with pytest.raises(kpiscore.InputError, match="an indicator header with no indicator rows"):
         kpiscore.parse(path)
+
+
+@pytest.mark.parametrize("first,second,kept", [
+    ("指标值(或计划水平)", "计划指标值(或计划水平)", "年度里程"),  # 东莞: a tie goes to the later, annual group
+    ("年度指标值", "中期指标值", "年度里程"),  # the header says which group is the year's
+])
+def test_two_groups_side_by_side_read_the_annual_one(tmp_path, first, second, kept):
+    annual_first = first.startswith("年度")
+    cells = ("年度里程", "≥30公里", "中期里程", "≥100公里") if annual_first else ("中期里程", "≥100公里", "年度里程", "≥30公里")
+    project = _text_table(tmp_path, f"项目名称\t道路\n一级指标\t二级指标\t三级指标\t{first}\t二级指标\t三级指标\t{second}\n"
+                          f"产出指标\t数量指标\t{cells[0]}\t{cells[1]}\t数量指标\t{cells[2]}\t{cells[3]}\n")
+    row, = project.indicators
+    assert (row.name, row.value) == (kept, "≥30公里")

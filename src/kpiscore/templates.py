@@ -234,17 +234,37 @@ class ColumnMap:
         self.alternatives = [index for index in candidates if index != chosen]
 
 
-def best_value(candidates: list[int], headers: dict[int, str]) -> int:
-    """The annual target among value columns side by side (`[value_choice]`)."""
+def _value_rank(index: int, headers: dict[int, str]) -> int:
+    """How surely a value header names this year's target: 2 (年度, 预期 …), 1, 0 (实际, 中期 …)."""
     choice = lexicon.table(_FILE)["value_choice"]
+    text = fold(headers.get(index, ""))
+    return (0 if re.search(choice["avoid"], text) else 1) + (1 if re.search(choice["prefer"], text) else 0)
 
-    def rank(index: int) -> tuple[int, int]:
-        text = fold(headers.get(index, ""))
-        avoid = re.search(choice["avoid"], text) is not None
-        prefer = re.search(choice["prefer"], text) is not None
-        return (0 if avoid else 1) + (1 if prefer else 0), -index
 
-    return max(candidates, key=rank)
+def best_value(candidates: list[int], headers: dict[int, str]) -> int:
+    """The annual target among value columns side by side (`[value_choice]`; the first of ties)."""
+    return max(candidates, key=lambda index: (_value_rank(index, headers), -index))
+
+
+def _other_group(places: dict[int, tuple[str, str]], headers: dict[int, str]) -> list[int]:
+    """Columns of the group not read when a header prints two groups side by side (东莞:
+    二级 | 三级 | 指标值 for the medium term, then the same for the year): the annual group is
+    the one whose value header says so (`[value_choice]`), else the later one, as forms put
+    中期 before 年度."""
+    fields = {index: name for index, (name, _) in places.items() if index >= 0}
+    named = sorted(index for index, name in fields.items() if name == "name")
+    if len(named) < 2:
+        return []
+    level2 = sorted(index for index, name in fields.items() if name == "level2")
+    boundary = max([index for index in level2 if named[0] < index <= named[1]] or [named[1]])
+    first_start = min(level2[:1] + named[:1])
+    first = [index for index in fields if first_start <= index < boundary]
+    second = [index for index in fields if index >= boundary]
+    values = [[index for index in group if fields[index] == "value"] for group in (first, second)]
+    if not all(values):
+        return []
+    best = [max(_value_rank(index, headers) for index in group) for group in values]
+    return first if best[1] >= best[0] else second
 
 
 def map_columns(texts: list[str | None], templates: Templates) -> ColumnMap | None:
@@ -278,6 +298,9 @@ def map_columns(texts: list[str | None], templates: Templates) -> ColumnMap | No
         columns.extra.extend(column for column in columns.project.values()
                              if column not in places)
         columns.project = {}
+    for index in _other_group(places, columns.headers):
+        del places[index]
+        columns.extra.append(index)
     values: list[int] = []
     for index, (name, how) in sorted((key, place) for key, place in places.items() if key >= 0):
         columns.how[index] = how
