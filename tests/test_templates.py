@@ -54,6 +54,11 @@ def test_a_header_never_seen_is_placed_by_its_words_and_the_choice_recorded(tmp_
     assert {"header": "2025年度目标值", "field": "value", "how": "inferred"} in project.column_map
 
 
+def test_a_known_header_with_a_note_in_parentheses(tmp_path):
+    document = kpiscore.parse(table(tmp_path, "一级指标\t二级指标\t三级指标（名称）\t指标值（含单位）"))
+    assert [i.value for i in document.projects[0].indicators] == ["≥20公里", "12月底前", "≥90%"]
+
+
 def test_unknown_value_header_is_reported_never_read_as_empty_values(tmp_path):
     path = table(tmp_path, "一级指标\t二级指标\t三级指标\t本年预期")
     with pytest.raises(kpiscore.InputError, match="no value"):

@@ -25,6 +25,7 @@ _FILE = "templates.toml"
 # Leading enumerators of printed labels: "(一)", "1、", "一、", "（三）".
 _ENUMERATOR = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+\s*[、.．])\s*")
 _NOISE = re.compile(r"[\s:：*★]")
+_NOTE = re.compile(r"[(（][^)）]*[)）]")
 # Data cells are long; a header is short. Inference only looks at short texts.
 _LONGEST_HEADER = 24
 # Fields of an indicator record; `sign`, `number`, `unit`, `sign_if_operator` and
@@ -79,6 +80,9 @@ class Templates:
             return None
         if folded in self.columns:
             return self.columns[folded], "label"
+        bare = _NOTE.sub("", folded)  # 指标值(数值), 三级指标(名称): a known header with a note
+        if bare != folded and bare in self.columns:
+            return self.columns[bare], "label"
         for name, pattern in self.inferred:
             if pattern.search(folded):
                 return name, "inferred"
@@ -97,9 +101,10 @@ class Templates:
         folded, _ = money_unit(text)
         if not folded or len(folded) > _LONGEST_HEADER:
             return None
-        for start in range(len(folded) - 2):  # the whole label, then its longest known ending
-            if folded[start:] in self.header:
-                return self.header[folded[start:]]
+        for candidate in dict.fromkeys((folded, _NOTE.sub("", folded))):  # 项目名称(全称)
+            for start in range(len(candidate) - 2):  # the whole label, then its longest known ending
+                if candidate[start:] in self.header:
+                    return self.header[candidate[start:]]
         return None
 
 
