@@ -8,7 +8,7 @@ from kpiscore import kinds, lexicon
 from kpiscore.findings import Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, Example, IndicatorRule, clip
-from kpiscore.text import compact, strip_fillers
+from kpiscore.text import compact
 
 _TIME_IN_TEXT = re.compile(r"\d+\s*(日|号)?前|\d+\s*个?工作日|\d+\s*天|月底|季度|年底|当月|次月|按月")
 
