@@ -34,7 +34,7 @@ from kpiscore import lexicon, money
 from kpiscore.grid import Item, Paragraph, Row
 from kpiscore.kinds import level_kinds
 from kpiscore.model import Document, Indicator, Location, Project
-from kpiscore.templates import ColumnMap, Templates, fold, map_columns, money_unit, shipped
+from kpiscore.templates import NOTE, ColumnMap, Templates, fold, map_columns, money_unit, shipped
 from kpiscore.text import clean_cell, clean_code
 from kpiscore.values import is_operator, parse_value
 
@@ -71,7 +71,7 @@ def _join(above: str, fragment: str) -> str:
 def _category(text: str | None) -> str | None:
     """"level1", "level2" or "either" for a printed category label (产出指标, 数量指标(必填),
     社会效益), None for other text (an indicator's name such as 群众满意度 is none)."""
-    folded = re.sub(r"[(（][^)）]*[)）]", "", fold(text))
+    folded = NOTE.sub("", fold(text))
     bare = folded.removesuffix("指标").removesuffix("目标")
     if not folded or len(folded) > 16 or (bare == folded and bare not in _known_level2()):
         return None
@@ -87,7 +87,6 @@ def _category(text: str | None) -> str | None:
 
 @dataclass
 class _Extractor:
-    source: str
     templates: Templates
     projects: list[Project] = field(default_factory=list)
     current: Project | None = None
@@ -497,9 +496,8 @@ class _Extractor:
         if "name" in columns.project and not self._wide_project(texts, location):
             return
         filled = [text for text in texts if text]
-        if len(filled) == 1 and not {"level1", "level2"} & set(columns.fields) and _category(filled[0]):
+        if len(filled) == 1 and not {"level1", "level2"} & set(columns.fields) and (role := _category(filled[0])):
             # a table with no category columns prints a category as a line of its own
-            role = _category(filled[0])
             self.levels = (filled[0], "") if role != "level2" else (self.levels[0], filled[0])
             return
         assert self.current is not None
@@ -607,21 +605,30 @@ def _where(location: Location) -> str:
     return f"the table at line {location.line}" if location.line else "a table"
 
 
-def _front(items: list[Item]) -> tuple[list[str], list[str]]:
-    """The paragraphs and cells of the first items, where titles, years and units stand."""
-    paragraphs = [clean_cell(item.text) for item in items[:400] if isinstance(item, Paragraph)]
-    cells = [clean_cell(cell) for item in items[:400] if isinstance(item, Row)
-             for cell in item.cells if cell]
-    return paragraphs, cells
+@dataclass(frozen=True)
+class _Front:
+    """The first items of a document, where titles, years and units stand."""
+
+    paragraphs: list[str]
+    cells: list[str]
+    title: re.Match[str] | None  # the Hebei title line: "…人力资源和社会保障局 2023 年部门预算…"
+
+    @classmethod
+    def of(cls, items: list[Item]) -> _Front:
+        paragraphs = [clean_cell(item.text) for item in items[:400] if isinstance(item, Paragraph)]
+        cells = [clean_cell(cell) for item in items[:400] if isinstance(item, Row)
+                 for cell in item.cells if cell]
+        title_year = lexicon.table(_LABELS)["headings"]["title_year"]
+        return cls(paragraphs, cells, re.search(title_year, re.sub(r"\s+", "", "".join(paragraphs[:6]))))
 
 
-def _year(paragraphs: list[str], cells: list[str], projects: list[Project]) -> int | None:
+def _year(front: _Front, projects: list[Project]) -> int | None:
     """Budget year: the title page, a table title ("(2023年度)", "2024年项目绩效目标表"),
     预算年度, else the year in a Hebei project code."""
     headings = lexicon.table(_LABELS)["headings"]
-    title = re.search(headings["title_year"], re.sub(r"\s+", "", "".join(paragraphs[:6])))
-    if title:
-        return int(title["year"])
+    if front.title:
+        return int(front.title["year"])
+    paragraphs, cells = front.paragraphs, front.cells
     for text in paragraphs + cells:
         if stated := re.search(headings["budget_year"], text):
             return int(stated["year"])
@@ -634,21 +641,20 @@ def _year(paragraphs: list[str], cells: list[str], projects: list[Project]) -> i
     return None
 
 
-def _unit_name(paragraphs: list[str], cells: list[str], ranked: list[tuple[int, str]]) -> str | None:
-    """The publishing unit: the Hebei unit line above the tables, else the best-ranked
-    header-block label (填报单位, 预算单位, 单位名称, 主管部门 …)."""
-    headings = lexicon.table(_LABELS)["headings"]
-    title = re.search(headings["title_year"], re.sub(r"\s+", "", "".join(paragraphs[:6])))
-    if title and title["unit"]:
-        return title["unit"]
-    for text in paragraphs + cells:
-        if line := re.match(headings["unit_line"], text):
+def _unit_name(front: _Front, ranked: list[tuple[int, str]]) -> str | None:
+    """The publishing unit: the Hebei title or unit line above the tables, else the
+    best-ranked header-block label (填报单位, 预算单位, 单位名称, 主管部门 …)."""
+    if front.title and front.title["unit"]:
+        return front.title["unit"]
+    unit_line = lexicon.table(_LABELS)["headings"]["unit_line"]
+    for text in front.paragraphs + front.cells:
+        if line := re.match(unit_line, text):
             return line["unit"]
     return min(ranked)[1] if ranked else None
 
 
 def _walk(items: list[Item], templates: Templates | None) -> _Extractor:
-    extractor = _Extractor("", templates or shipped())
+    extractor = _Extractor(templates or shipped())
     for item in items:
         extractor.feed(item)
     extractor.projects = extractor.finish()
@@ -666,7 +672,7 @@ def indicator_columns(items: list[Item]) -> dict[Location, dict[str, int]]:
 
 def extract(items: list[Item], source: str, layout: str, templates: Templates | None = None) -> Document:
     extractor = _walk(items, templates)
-    paragraphs, cells = _front(items)
-    return Document(source=source, format=layout, year=_year(paragraphs, cells, extractor.projects),
-                    unit_name=_unit_name(paragraphs, cells, extractor.units),
+    front = _Front.of(items)
+    return Document(source=source, format=layout, year=_year(front, extractor.projects),
+                    unit_name=_unit_name(front, extractor.units),
                     projects=extractor.projects, warnings=extractor.warnings)

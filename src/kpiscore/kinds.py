@@ -9,22 +9,18 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from kpiscore import lexicon
+from kpiscore.templates import NOTE, fold
 
 if TYPE_CHECKING:
     from kpiscore.model import Indicator
-
-# Annotations printed inside a category label: 产出指标(50分), 数量指标(必填硬性指标).
-_ANNOTATION = re.compile(r"[(（][^)）]*[)）]")
-
 
 def _first_keyword(folded: str, table: dict[str, str]) -> str | None:
     return next((kind for keyword, kind in table.items() if keyword in folded), None)
 
 
 def _folded(label: str) -> str:
-    from kpiscore.templates import fold
-
-    return _ANNOTATION.sub("", fold(label))
+    """A category label without its annotations: 产出指标(50分), 数量指标(必填硬性指标)."""
+    return NOTE.sub("", fold(label))
 
 
 @cache
@@ -78,8 +74,6 @@ def unit_class(unit: str | None) -> str | None:
     return "money" if unit == "万" else "other"
 
 
-# A parenthesised part of a name: a unit it states (受益人数(人), 成活率(≥**%)) or a note.
-_PARENTHESES = re.compile(r"[(（]([^)）]*)[)）]")
 _HINT = re.compile(r"[≥≤><=]*\s*[*＊]{2,}\S*$")
 
 
@@ -88,7 +82,7 @@ def stated_unit_class(name: str) -> str | None:
     "(亩)" other, "(≥**%)" percent, "(≤**元/株)" unit_money."""
     from kpiscore.values import parse_value
 
-    for inside in _PARENTHESES.findall(unicodedata.normalize("NFKC", name or "")):
+    for inside in NOTE.findall(unicodedata.normalize("NFKC", name or "")):
         candidate = re.sub(r"[*＊]+", "1", inside.replace(" ", ""))
         unit = parse_value(candidate if re.search(r"\d", candidate) else f"1{candidate}").unit
         if unit:
@@ -102,7 +96,7 @@ def name_class(name: str) -> str | None:
     stated = stated_unit_class(name)
     if stated in ("percent", "count", "money", "time"):
         return stated
-    folded = _HINT.sub("", _PARENTHESES.sub("", lexicon.normalize_label(name))).rstrip("%★*")
+    folded = _HINT.sub("", NOTE.sub("", lexicon.normalize_label(name))).rstrip("%★*")
     endings = [(ending, kind) for kind, words in lexicon.table("kinds.toml")["name_endings"].items()
                for ending in words if folded.endswith(lexicon.normalize_label(ending))]
     return max(endings, key=lambda pair: len(pair[0]))[1] if endings else None

@@ -25,7 +25,9 @@ _FILE = "templates.toml"
 # Leading enumerators of printed labels: "(一)", "1、", "一、", "（三）".
 _ENUMERATOR = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+\s*[、.．])\s*")
 _NOISE = re.compile(r"[\s:：*★]")
-_NOTE = re.compile(r"[(（][^)）]*[)）]")
+# A parenthesised part of a label or name: a note (指标值（含单位）), an annotation
+# (产出指标(50分)), a unit it states (受益人数(人)); the group is what stands inside.
+NOTE = re.compile(r"[(（]([^)）]*)[)）]")
 # Data cells are long; a header is short. Inference only looks at short texts.
 _LONGEST_HEADER = 24
 # Fields of an indicator record; `sign`, `number`, `unit`, `sign_if_operator` and
@@ -62,7 +64,6 @@ class Templates:
     columns: dict[str, str]
     header: dict[str, str]
     inferred: tuple[tuple[str, re.Pattern[str]], ...]
-    profiles: tuple[str, ...] = ("kpiscore",)
     # every cell of a document is looked up, most of them many times: answers are kept
     _columns_seen: dict[str, tuple[str, str] | None] = field(default_factory=dict, compare=False, repr=False)
     _labels_seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
@@ -80,7 +81,7 @@ class Templates:
             return None
         if folded in self.columns:
             return self.columns[folded], "label"
-        bare = _NOTE.sub("", folded)  # 指标值(数值), 三级指标(名称): a known header with a note
+        bare = NOTE.sub("", folded)  # 指标值(数值), 三级指标(名称): a known header with a note
         if bare != folded and bare in self.columns:
             return self.columns[bare], "label"
         for name, pattern in self.inferred:
@@ -101,7 +102,7 @@ class Templates:
         folded, _ = money_unit(text)
         if not folded or len(folded) > _LONGEST_HEADER:
             return None
-        for candidate in dict.fromkeys((folded, _NOTE.sub("", folded))):  # 项目名称(全称)
+        for candidate in dict.fromkeys((folded, NOTE.sub("", folded))):  # 项目名称(全称)
             for start in range(len(candidate) - 2):  # the whole label, then its longest known ending
                 if candidate[start:] in self.header:
                     return self.header[candidate[start:]]
@@ -145,8 +146,7 @@ def with_profiles(profiles: dict[str, dict[str, Any]], source: str) -> Templates
         user_columns, user_header = _tables(profile, source)
         columns.update({k: v for k, v in user_columns.items() if k not in columns})
         header.update({k: v for k, v in user_header.items() if k not in header})
-    return Templates({**base.columns, **columns}, {**base.header, **header}, base.inferred,
-                     (*profiles, *base.profiles))
+    return Templates({**base.columns, **columns}, {**base.header, **header}, base.inferred)
 
 
 def read_profile_file(path: Path) -> dict[str, dict[str, Any]]:
@@ -214,26 +214,38 @@ class ColumnMap:
             self.headers = {moved(index): text for index, text in self.headers.items()}
             self.extra = [moved(index) for index in self.extra]
             self.width = len(texts)
-        values = []
+        values: list[int] = []
         for index, place in found.items():
             self.headers[index] = texts[index] or ""
             if place is None:
                 self.extra.append(index)
-                continue
-            self.how[index] = place[1]
-            if place[0] == "value":
-                values.append(index)
-            elif place[0] == "sign_if_operator":
-                self.signs.append(index)
             else:
-                self.fields[place[0]] = index
+                self._place(index, *place, values)
         if values:
-            self._choose_value(values, templates)
+            self._choose_value(values)
         elif {"sign", "number"} & set(self.fields):
             self.fields.pop("value", None)
         return True
 
-    def _choose_value(self, candidates: list[int], templates: Templates) -> None:
+    def _place(self, index: int, name: str, how: str, values: list[int]) -> None:
+        """Give column `index` its field: value columns are gathered into `values` (one is
+        chosen later), a second column of a field is kept as extra."""
+        self.how[index] = how
+        if name == "block":
+            return
+        if name == "value":
+            values.append(index)
+        elif name == "sign_if_operator":
+            self.signs.append(index)
+        elif name == "basis_choice" and "basis" not in self.fields:
+            self.fields["basis"] = index
+            self.basis_is_choice = True
+        elif name in self.fields or name == "basis_choice":
+            self.extra.append(index)
+        else:
+            self.fields[name] = index
+
+    def _choose_value(self, candidates: list[int]) -> None:
         chosen = best_value(candidates, self.headers)
         self.fields["value"] = chosen
         self.alternatives = [index for index in candidates if index != chosen]
@@ -256,7 +268,7 @@ def _other_group(places: dict[int, tuple[str, str]], headers: dict[int, str]) ->
     二级 | 三级 | 指标值 for the medium term, then the same for the year): the annual group is
     the one whose value header says so (`[value_choice]`), else the later one, as forms put
     中期 before 年度."""
-    fields = {index: name for index, (name, _) in places.items() if index >= 0}
+    fields = {index: name for index, (name, _) in places.items()}
     named = sorted(index for index, name in fields.items() if name == "name")
     if len(named) < 2:
         return []
@@ -283,6 +295,7 @@ def map_columns(texts: list[str | None], templates: Templates) -> ColumnMap | No
         return None  # most rows: data, not headers
     columns = ColumnMap({}, len(texts))
     places: dict[int, tuple[str, str]] = {}
+    deferred: dict[int, tuple[str, str]] = {}  # project columns, in case this is no wide table
     for index, text in enumerate(texts):
         if not text:
             continue
@@ -292,43 +305,28 @@ def map_columns(texts: list[str | None], templates: Templates) -> ColumnMap | No
         if project_field in PROJECT_COLUMNS and project_field not in columns.project:
             columns.project[project_field] = index  # 项目名称 | 预算数 | 年度目标 | 一级指标 …
             if place is not None:
-                places[-index - 1] = place  # kept in case this is no wide table after all
+                deferred[index] = place
         elif place is None:
             columns.extra.append(index)
         else:
             places[index] = place
     if "name" not in columns.project:  # no wide table: project-like headers are what they infer
-        for key in [key for key in places if key < 0]:
-            places[-key - 1] = places.pop(key)
-        columns.extra.extend(column for column in columns.project.values()
-                             if column not in places)
+        places.update(deferred)
+        columns.extra.extend(column for column in columns.project.values() if column not in places)
         columns.project = {}
     for index in _other_group(places, columns.headers):
         del places[index]
         columns.extra.append(index)
     values: list[int] = []
-    for index, (name, how) in sorted((key, place) for key, place in places.items() if key >= 0):
-        columns.how[index] = how
-        if name == "block":
-            continue
-        if name == "value":
-            values.append(index)
-        elif name == "sign_if_operator":
-            columns.signs.append(index)
-        elif name == "basis_choice" and "basis" not in columns.fields:
-            columns.fields["basis"] = index
-            columns.basis_is_choice = True
-        elif name in columns.fields or name == "basis_choice":
-            columns.extra.append(index)
-        else:
-            columns.fields[name] = index
+    for index, place in sorted(places.items()):
+        columns._place(index, *place, values)
     columns.extra.sort()
     if columns.project and columns.fields:  # columns left of the indicators describe the project
         first = min(columns.fields.values())
         columns.project_extra = [column for column in columns.extra if column < first]
         columns.extra = [column for column in columns.extra if column > first]
     if values:
-        columns._choose_value(values, templates)
+        columns._choose_value(values)
     placed = set(columns.fields)
     is_header = ("name" in placed and bool({"value", "number", "level1", "level2"} & placed)) or \
         {"level1", "level2"} <= placed
