@@ -8,6 +8,7 @@ import pandas as pd
 from conftest import seed_path
 from typer.testing import CliRunner
 
+import kpiscore
 from kpiscore.cli import app
 
 runner = CliRunner()
@@ -110,3 +111,10 @@ def test_phrases_indexes_names_printed_by_several_publishers(tmp_path):
     assert other_publishers("村民满意度", "a.txt", index) == 1  # its own publisher left out
     missing = runner.invoke(app, ["phrases", str(tmp_path / "nowhere"), "-o", str(out)])
     assert missing.exit_code == 2 and json.loads(out.read_text(encoding="utf-8")) == index
+
+
+def test_json_reads_back_into_the_same_document():
+    from kpiscore.model import Document
+
+    document = kpiscore.parse(seed_path("004"))
+    assert Document.from_dict(json.loads(json.dumps(document.to_dict()))).to_dict() == document.to_dict()
