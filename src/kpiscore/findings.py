@@ -31,10 +31,15 @@ class Finding:
     source: str = "rule"  # or "model"
     probability: float | None = None  # a model finding: P(category) for the row
     words: tuple[str, ...] = ()  # a model finding: what raised that probability most
+    # the field the finding is about: an indicator column (level1 … basis) for a row
+    # finding, a header line (title code budget_wan purpose spending_plan goal) for a table
+    # finding; None lets the report's defaults (lexicons/report.toml) decide
+    field: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         entry = {"rule": self.rule, "category": self.category, "severity": self.severity.name,
-                 "message": self.message, "suggestion": self.suggestion, "source": self.source}
+                 "message": self.message, "suggestion": self.suggestion, "source": self.source,
+                 "field": self.field}
         if self.source == "model":
             entry |= {"probability": self.probability, "words": list(self.words)}
         return entry

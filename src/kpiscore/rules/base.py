@@ -66,6 +66,8 @@ class Rule:
     fix: ClassVar[str]  # how to fix it, shown with every finding
     bad: ClassVar[Example]
     good: ClassVar[Example]
+    # the field (cell) its findings are about, when always the same; see Finding.field
+    field: ClassVar[str | None] = None
 
     def param(self, context: Context, key: str) -> Any:
         return context.params[self.code][key]
@@ -73,9 +75,10 @@ class Rule:
     def findings(self, context: Context) -> Iterator[Finding]:
         raise NotImplementedError
 
-    def finding(self, message: str, project: Project, row: int | None = None) -> Finding:
+    def finding(self, message: str, project: Project, row: int | None = None,
+                field: str | None = None) -> Finding:
         return Finding(self.code, self.category, self.severity, message, self.fix,
-                       project.index, row)
+                       project.index, row, field=field or self.field)
 
 
 class IndicatorRule(Rule):
