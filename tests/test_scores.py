@@ -19,9 +19,10 @@ def test_points_are_lost_once_per_category_at_the_worst_severity():
 
 
 def test_a_high_finding_caps_the_grade_at_middle():
-    assert grade(95, []) == "优"
-    assert grade(95, [_finding("ECHO", Severity.high)]) == "中"
-    assert grade(50, [_finding("ECHO", Severity.low)]) == "差"
+    assert grade(95, []) == ("优", None)
+    assert grade(95, [_finding("ECHO", Severity.high)]) == ("中", "有高严重度问题，等级封顶")
+    assert grade(50, [_finding("ECHO", Severity.high)]) == ("差", None)  # no cap reached
+    assert grade(50, [_finding("ECHO", Severity.low)]) == ("差", None)
 
 
 def test_withheld_table_is_not_scored_and_is_marked(seeds):

@@ -18,6 +18,13 @@ class Severity(IntEnum):
     medium = 2
     high = 3
 
+    @property
+    def label(self) -> str:
+        """The severity as printed: 高 / 中 / 低."""
+        from kpiscore.messages import text
+
+        return text("severity", self.name)
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -159,6 +159,19 @@ class Document:
     def indicator_count(self) -> int:
         return sum(len(project.indicators) for project in self.projects)
 
+    @property
+    def name(self) -> str:
+        """The document's own file name, as a report names it (not a path of the
+        reviewer's machine)."""
+        return self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def heading(self) -> str:
+        """Name, unit and year as a report's header line prints them; what is unknown is
+        left out."""
+        return " ".join(str(part) for part in (self.name, self.unit_name,
+                                               f"{self.year}年度" if self.year else None) if part)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,

@@ -29,13 +29,17 @@ def indicator_score(findings: Iterable[Finding]) -> int:
     return max(0, 100 - _points_lost(findings))
 
 
-def grade(score: float, findings: Iterable[Finding]) -> str:
+def grade(score: float, findings: Iterable[Finding]) -> tuple[str, str | None]:
+    """The grade of a score, and why it is lower than the score alone gives (a finding of
+    a severity that caps it), or None."""
     table = lexicon.table("scoring.toml")
     order = list(table["grades"])
     earned = next(name for name, floor in table["grades"].items() if score >= floor)
     worst = max((f.severity for f in findings), default=None)
     cap = table["caps"].get(worst.name) if worst else None
-    return order[max(order.index(earned), order.index(cap))] if cap else earned
+    if cap and order.index(cap) > order.index(earned):
+        return cap, table["cap_reasons"][worst.name]
+    return earned, None
 
 
 @dataclass
@@ -43,9 +47,15 @@ class ProjectScore:
     score: float | None  # None when withheld
     grade: str
     indicator_scores: list[int | None] = field(default_factory=list)
+    grade_reason: str | None = None  # why the grade is capped below what the score gives
+
+    @property
+    def grade_text(self) -> str:
+        """The grade as printed: `中（有高严重度问题，等级封顶）` when capped."""
+        return f"{self.grade}（{self.grade_reason}）" if self.grade_reason else self.grade
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "grade": self.grade}
+        return {"score": self.score, "grade": self.grade, "grade_reason": self.grade_reason}
 
 
 def project_score(project: Project, findings: list[Finding], withheld: bool) -> ProjectScore:
@@ -58,7 +68,8 @@ def project_score(project: Project, findings: list[Finding], withheld: bool) -> 
     weight = lexicon.table("scoring.toml")["indicator_weight"]
     mean = sum(rows) / len(rows) if rows else 0
     score = round(max(0.0, weight * mean + (1 - weight) * table_score), 1)
-    return ProjectScore(score, grade(score, findings), rows)
+    name, reason = grade(score, findings)
+    return ProjectScore(score, name, rows, reason)
 
 
 def score_document(document: Document, findings: list[Finding],
