@@ -450,3 +450,99 @@ def train(
     card.write(model, comparison, output / "README.md")
     training.print_comparison(comparison, Console())
     typer.echo(f"wrote {output}/indicators.skops, indicators.json and README.md")
+
+
+# kpiscore corpus. Its imports stay here, with it, so that this section merges on its own.
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import NamedTuple  # noqa: E402
+
+if TYPE_CHECKING:
+    from kpiscore.review import Review
+
+
+class _Outcome(NamedTuple):
+    """One document's result: its review, or the one-line reason it has none."""
+
+    path: Path
+    review: Review | None
+    error: str | None
+
+
+def _outcomes(paths: list[Path], review: Callable[[Document], Review],
+              templates: Templates | None, jobs: int | None) -> Iterator[_Outcome]:
+    """Stand-in for kpiscore.batch.run(paths, options, jobs, cache) (issue 15, item 1),
+    with the same shape: every file under the paths (folders recursively, hidden files
+    left out), parsed and reviewed one after another; `jobs` is accepted and not used
+    until batch.run replaces this function."""
+    files = sorted(f for path in paths for f in ([path] if path.is_file() else path.rglob("*"))
+                   if f.is_file() and not any(part.startswith(".") for part in f.parts[-1:]))
+    for path in files:
+        try:
+            yield _Outcome(path, review(kpiscore.parse(path, templates)), None)
+        except InputError as error:
+            yield _Outcome(path, None, error.line)
+        except Exception as error:  # a bug must not lose the other files of a corpus
+            yield _Outcome(path, None, f"{path}: unexpected {type(error).__name__}: {error} "
+                                       "(please report this)")
+
+
+@app.command()
+def corpus(
+    paths: Annotated[list[Path], typer.Argument(help="Documents, or folders of documents.",
+                                                show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The dataset folder to write "
+                                         "(replaced when it holds an earlier dataset).",
+                                         show_default=False)],
+    duckdb_file: Annotated[Path | None, typer.Option(
+        "--duckdb", help="Also write a DuckDB database with a view on every table.",
+        show_default=False)] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", help="Processes to read with [default: all cores].", show_default=False,
+        min=1)] = None,
+    no_model: NoModelOption = False,
+    template: TemplateOption = None,
+) -> None:
+    """Write a researcher's dataset: documents, projects, indicators, findings and scores
+    as Parquet tables, and the indicator phrases and tables reused across documents
+    (README, 'The dataset')."""
+    from kpiscore import config, dataset
+    from kpiscore.errors import OutputError
+    from kpiscore.messages import text
+
+    try:
+        settings = config.load()
+        review = _reviewer(settings, None, None, no_model)
+        templates = _templates(settings, template)
+    except (InputError, ValueError) as error:
+        typer.echo(f"kpiscore: {error}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        typer.echo(f"kpiscore: {text('corpus', 'missing', path=missing[0])}", err=True)
+        raise typer.Exit(INPUT_ERROR)
+    failures: list[str] = []
+
+    def reviews() -> Iterator[Review]:
+        for outcome in _outcomes(paths, review, templates, jobs):
+            if outcome.review is None:
+                failures.append(outcome.error)
+                typer.echo(f"kpiscore: {outcome.error}", err=True)
+            else:
+                yield outcome.review
+
+    try:
+        written = dataset.write(reviews(), output)
+        if duckdb_file is not None:
+            dataset.write_duckdb(output, duckdb_file)
+    except OutputError as error:
+        typer.echo(f"kpiscore: {error.line}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    for source, kept in written.copies:
+        typer.echo(f"kpiscore: {text('corpus', 'copy', source=source, kept=kept)}", err=True)
+    typer.echo(text("corpus", "written", folder=output, documents=written.documents,
+                    indicators=written.indicators, findings=written.findings), err=True)
+    if duckdb_file is not None:
+        typer.echo(text("corpus", "duckdb", database=duckdb_file, folder=output), err=True)
+    if failures:
+        typer.echo(f"kpiscore: {text('corpus', 'failed', count=len(failures))}", err=True)
+        raise typer.Exit(INPUT_ERROR)
