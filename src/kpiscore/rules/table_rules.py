@@ -159,9 +159,11 @@ def _matched_shares(tables: list[list[str]], similarity: float) -> csr_matrix:
     printed_in = _incidence(codes, owner, (len(unique), len(tables)))
     row_text = _incidence(rows, codes, (len(codes), len(unique)))
     has_twin = (row_text @ (similar @ printed_in)).astype(bool).astype(np.int32)
-    counts = _incidence(owner, rows, (len(tables), len(codes))) @ has_twin
+    counts = (_incidence(owner, rows, (len(tables), len(codes))) @ has_twin).tocoo()
     sizes = np.array([len(table) for table in tables], dtype=float)
-    return csr_matrix(counts.multiply(1 / sizes[:, None])) if len(tables) else csr_matrix((0, 0))
+    # count / size, as the mean of a row of booleans is: the same float at the threshold
+    return csr_matrix((counts.data / sizes[counts.row], (counts.row, counts.col)),
+                      shape=(len(tables),) * 2)
 
 
 def _incidence(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> csr_matrix:
@@ -171,9 +173,10 @@ def _incidence(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) ->
     return matrix
 
 
-# Rows of one document are few: 2 × 48 bands find a pair of Jaccard 0.25 with
-# probability 0.95, which keeps the findings those of comparing every pair of tables.
-_WITHIN_DOCUMENT = reuse.Banding(bands=48, rows=2)
+# Rows of one document are few: 48 bands of 2 make a pair of Jaccard 0.25 a candidate
+# with probability 0.95, and every pair of a bucket is compared, which keeps the findings
+# those of comparing every pair of tables (tests/test_reuse.py, benchmarks/bench_reuse.py).
+_WITHIN_DOCUMENT = reuse.Banding(bands=48, rows=2, window=None)
 
 
 RULES = (MissingOutcome(), MissingOutput(), MissingCost(), GoalEmptyOrStub(), ClonedTable())
