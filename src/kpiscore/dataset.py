@@ -22,7 +22,6 @@ or interrupted run leaves the previous dataset as it was.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -37,6 +36,7 @@ import pyarrow.parquet as pq
 import kpiscore
 from kpiscore import reuse
 from kpiscore.errors import OutputError
+from kpiscore.model import Location
 from kpiscore.review import Review
 from kpiscore.text import compact
 
@@ -49,6 +49,10 @@ REUSE_SIMILARITY = 0.85
 _ID = ("document_id", pa.string())  # SHA-256 of the file, hex
 _PROJECT = ("project", pa.int32())  # the table's index in its document (Project.index)
 _ROW = ("row", pa.int32())  # 1-based indicator row in its table
+# where a table or row was printed (model.Location): null where it does not apply
+_LOCATION_FIELDS = ("line", "page", "sheet", "table", "row", "paragraph")
+_LOCATION = ("location", pa.struct([(name, pa.string() if name == "sheet" else pa.int32())
+                                    for name in _LOCATION_FIELDS]))
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema([
@@ -61,7 +65,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         _ID, _PROJECT, ("kind", pa.string()), ("title", pa.string()), ("code", pa.string()),
         ("budget_wan", pa.float64()), ("fiscal_wan", pa.float64()), ("other_wan", pa.float64()),
         ("purpose", pa.string()), ("goal", pa.string()), ("explanation", pa.string()),
-        ("indicators", pa.int32()), ("location", pa.string()),
+        ("indicators", pa.int32()), _LOCATION,
         # the header block as printed (label -> value: 主管部门, 实施单位 … where stated)
         ("header", pa.map_(pa.string(), pa.string())),
         # the indicator block's column headers as printed: the template, as a researcher
@@ -76,7 +80,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("operator", pa.string()), ("number", pa.float64()), ("upper", pa.float64()),
         ("value_unit", pa.string()), ("value_kind", pa.string()), ("value_text", pa.string()),
         ("deadline", pa.string()),
-        ("score", pa.int16()), ("location", pa.string()),
+        ("score", pa.int16()), _LOCATION,
         # reuse keys: name + description + value compacted, numbers masked (phrase) or not
         ("phrase", pa.string()), ("phrase_hash", pa.int64()), ("text_hash", pa.int64()),
     ]),
@@ -108,14 +112,13 @@ REVIEW_TABLES = ("documents", "projects", "indicators", "findings", "scores")
 
 
 def document_id(review: Review) -> str:
-    """The SHA-256 of the reviewed file; of the document's JSON when it has no file (a
-    document built in memory)."""
+    """The SHA-256 of the reviewed file; of the document's records (their repr) when it
+    has no file (a document built in memory)."""
     source = Path(review.document.source)
     if source.is_file():
         with source.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
-    text = json.dumps(review.document.to_dict(), ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(repr(review.document).encode()).hexdigest()
 
 
 @dataclass
@@ -246,7 +249,7 @@ def _add(review: Review, key: str, tables: dict[str, _Table]) -> None:
             "budget_wan": project.budget_wan, "fiscal_wan": project.fiscal_wan,
             "other_wan": project.other_wan, "purpose": project.purpose, "goal": project.goal,
             "explanation": project.explanation, "indicators": len(project.indicators),
-            "location": str(project.location), "header": list(project.header.items()),
+            "location": _location(project.location), "header": list(project.header.items()),
             "columns": project.columns,
         })
         tables["scores"].add(ids | {
@@ -255,8 +258,8 @@ def _add(review: Review, key: str, tables: dict[str, _Table]) -> None:
         })
         for row, indicator in enumerate(project.indicators, start=1):
             parsed = indicator.parsed
-            cells = (indicator.name, indicator.description, indicator.value)
-            phrase = reuse.masked(*cells)
+            wording = compact(" ".join((indicator.name, indicator.description, indicator.value)))
+            phrase = reuse.mask_numbers(wording)  # = reuse.masked(name, description, value)
             tables["indicators"].add(ids | {
                 "row": row, "level1": indicator.level1, "level2": indicator.level2,
                 "level1_kind": indicator.level1_kind, "level2_kind": indicator.level2_kind,
@@ -265,10 +268,14 @@ def _add(review: Review, key: str, tables: dict[str, _Table]) -> None:
                 "operator": parsed.operator, "number": parsed.number, "upper": parsed.upper,
                 "value_unit": parsed.unit, "value_kind": parsed.kind, "value_text": parsed.text,
                 "deadline": parsed.deadline, "score": score.indicator_scores[row - 1],
-                "location": str(indicator.location), "phrase": phrase,
+                "location": _location(indicator.location), "phrase": phrase,
                 "phrase_hash": reuse.text_hash(phrase),
-                "text_hash": reuse.text_hash(compact(" ".join(cells))),
+                "text_hash": reuse.text_hash(wording),
             })
+
+
+def _location(location: Location) -> dict[str, int | str | None]:
+    return {name: getattr(location, name) for name in _LOCATION_FIELDS}
 
 
 def write_reuse(folder: Path) -> None:
@@ -301,15 +308,20 @@ def _summary(members, text: str, level: str, documents):
         return pd.DataFrame(columns=SCHEMAS["reuse_clusters"].names)
     members = members.merge(documents, on="document_id", how="left")
     grouped = members.groupby("cluster", sort=True)
+    counted = members.groupby(["cluster", text]).size().rename("n").reset_index()
+    example = (counted.sort_values(["cluster", "n"], ascending=[True, False], kind="stable")
+               .drop_duplicates("cluster").set_index("cluster")[text])
+
+    def distinct(column: str):
+        present = members.dropna(subset=[column]).drop_duplicates(["cluster", column])
+        lists = present.sort_values(column).groupby("cluster")[column].agg(list)
+        return lists.reindex(example.index).map(lambda value: value if isinstance(value, list) else [])
+
     return pd.DataFrame({
-        "level": level,
-        "example": grouped[text].agg(lambda wording: wording.value_counts().index[0]),
-        "members": grouped.size(),
-        "variants": grouped[text].nunique(),
-        "documents": grouped["document_id"].nunique(),
-        "units": grouped["unit_name"].agg(lambda units: sorted(set(units.dropna()))),
-        "years": grouped["year"].agg(lambda years: sorted({int(y) for y in years.dropna()})),
-    }).rename_axis("cluster").reset_index()
+        "level": level, "example": example, "members": grouped.size(),
+        "variants": grouped[text].nunique(), "documents": grouped["document_id"].nunique(),
+        "units": distinct("unit_name"), "years": distinct("year"),
+    }, index=example.index).rename_axis("cluster").reset_index()
 
 
 def _write_frame(folder: Path, name: str, frame) -> None:

@@ -40,7 +40,11 @@ _BLOCK = 8  # permutations at a time: a million pairs × 8 × 8 bytes at most, 6
 
 def masked(*cells: str | None) -> str:
     """The cells' wording as compared for reuse: compacted, numbers written "#"."""
-    return _NUMBER.sub("#", compact(" ".join(cell or "" for cell in cells)))
+    return mask_numbers(compact(" ".join(cell or "" for cell in cells)))
+
+
+def mask_numbers(text: str) -> str:
+    return _NUMBER.sub("#", text)
 
 
 def text_hash(text: str) -> int:
