@@ -22,3 +22,17 @@ def test_notebook_runs(path, monkeypatch):
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 4  # the plots were drawn
+
+
+def test_corpus_notebook_runs_on_the_shipped_sample_alone(tmp_path, monkeypatch):
+    """Without ../shared the corpus notebook reads samples/ only: one document, so no
+    reuse across documents, and it still runs to the end."""
+    monkeypatch.setenv("KPISCORE_SEEDS", str(tmp_path / "seeds"))  # absent: nothing beside
+    path = REPO / "notebooks" / "corpus.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "1 份文件" in text and "no phrase is printed by two documents" in text
