@@ -505,10 +505,17 @@ def corpus(
     """Write a researcher's dataset: documents, projects, indicators, findings and scores
     as Parquet tables, and the indicator phrases and tables reused across documents
     (README, 'The dataset')."""
-    from kpiscore import config, dataset
+    from kpiscore import config
     from kpiscore.errors import OutputError
     from kpiscore.messages import text
 
+    try:
+        from kpiscore import dataset
+        if duckdb_file is not None:
+            import duckdb  # noqa: F401  (checked before the documents are read)
+    except ModuleNotFoundError as error:
+        typer.echo(f"kpiscore: {text('corpus', 'needs', module=error.name)}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
     try:
         settings = config.load()
         review = _reviewer(settings, None, None, no_model)
