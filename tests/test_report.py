@@ -367,7 +367,7 @@ def test_unknown_report_format_is_a_one_line_error(tmp_path, name):
     result = runner.invoke(app, ["report", str(SAMPLE), "-o", str(out)])
     assert result.exit_code == 2
     line = result.stderr.strip()
-    assert "\n" not in line and line.startswith(f"kpiscore: {out}: unknown report format")
+    assert "\n" not in line and line.startswith(f"kpiscore: {out}: 不认识的报告格式")
     assert not out.exists()
 
 
@@ -388,7 +388,7 @@ def test_missing_input_and_unwritable_output(tmp_path):
     assert missing.exit_code == 2 and "file not found" in missing.stderr
     out = tmp_path / "no" / "such" / "folder" / "r.xlsx"
     unwritable = runner.invoke(app, ["report", str(SAMPLE), "-o", str(out)])
-    assert unwritable.exit_code == 2 and unwritable.stderr.startswith(f"kpiscore: {out}: cannot write")
+    assert unwritable.exit_code == 2 and unwritable.stderr == f"kpiscore: {out}: 文件夹 {out.parent} 不存在\n"
 
 
 def test_select_limits_the_report_like_check(tmp_path):
