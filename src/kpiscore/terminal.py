@@ -100,8 +100,8 @@ class TextReport:
         table = Table(title=Text(words["scores_title"].format(
             heading=review.document.heading, score=score_text(info["score"]),
             findings=info["findings"])))
-        for number, column in enumerate(words["scores_columns"]):
-            table.add_column(column, justify="left" if number == 1 else "right")
+        for number, column in enumerate(words["scores_columns"]):  # the grade kept whole
+            table.add_column(column, justify="left" if number == 1 else "right", no_wrap=number == 4)
         counts = Counter(f.project for f in review.findings)
         for project in review.document.projects:
             score = review.scores[project.index]
