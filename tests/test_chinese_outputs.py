@@ -139,6 +139,6 @@ def test_the_terminal_and_the_rules_explanations_hold_no_english(reviews):
     lines = [line.replace(str(source), " ") for line in lines]
     lines = [re.sub(r"--[a-z-]+|-[a-zA-Z]\b|\b(?:TEXT|PATH|FILES|OUTPUT|BASELINE|low|medium|high|"
                     r"json|csv|text|table|parquet|toml|TOML|pyproject|ignore|select|true|accepted|"
-                    r"columns|header|README|models|tool|Usage|Options|Arguments|Commands|"
+                    r"columns|header|README|models|tool|Usage|OPTIONS|"
                     r"check|help)\b", " ", line) for line in lines]
     assert english(lines, _document_texts(result)) == []

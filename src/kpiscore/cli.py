@@ -17,9 +17,9 @@ import typer
 from rich.console import Console
 
 import kpiscore
-from kpiscore.atomic import refuse_inputs, replacing
+from kpiscore.atomic import refuse_inputs, replacing, write_text
 from kpiscore.errors import InputError, KpiscoreError, UsageError
-from kpiscore.messages import text
+from kpiscore.messages import catalogue, text
 from kpiscore.model import Document
 
 if TYPE_CHECKING:
@@ -30,8 +30,23 @@ if TYPE_CHECKING:
     from kpiscore.review import Review
     from kpiscore.templates import Templates
 
+def _help(key: str) -> str:
+    """A help text of the catalogue, printed as written (`[tool.kpiscore]` is no markup)."""
+    from rich.markup import escape
+
+    return escape(text("cli", key))
+
+
+def _chinese_help_frame() -> None:
+    from typer import rich_utils
+
+    for name, value in catalogue()["help_frame"].items():
+        setattr(rich_utils, name, value)
+
+
+_chinese_help_frame()
 app = typer.Typer(
-    help=text("cli", "app"),
+    help=_help("app"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -64,10 +79,10 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(help=text("cli", "main"))
+@app.callback(help=_help("main"))
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help=text("cli", "version"))] = False,
+                                          help=_help("version"))] = False,
 ) -> None:
     # A Windows console in GBK cannot show every character a document may hold (or rich's
     # table lines): print what it can rather than fail on the first one it cannot.
@@ -140,16 +155,17 @@ def _setup(template: list[Path] | None, strict: bool, *, select: list[str] | Non
 
 
 TemplateOption = Annotated[list[Path] | None, typer.Option(
-    "--template", help=text("cli", "template"), show_default=False)]
-StrictOption = Annotated[bool, typer.Option("--strict", help=text("cli", "strict"))]
-FilesArgument = Annotated[list[Path], typer.Argument(help=text("cli", "files"), show_default=False)]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help=text("cli", "output"))]
+    "--template", help=_help("template"), show_default=False)]
+StrictOption = Annotated[bool, typer.Option("--strict", help=_help("strict"))]
+FilesArgument = Annotated[list[Path], typer.Argument(help=_help("files"), show_default=False,
+                                                    metavar=text("cli", "files_metavar"))]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help=_help("output"))]
 
 
-@app.command(help=text("cli", "parse"))
+@app.command(help=_help("parse"))
 def parse(
     files: FilesArgument,
-    output_format: Annotated[ParseFormat, typer.Option("--format", "-f", help=text("cli", "parse_format"))
+    output_format: Annotated[ParseFormat, typer.Option("--format", "-f", help=_help("parse_format"))
                              ] = ParseFormat.json,
     output: OutputOption = None,
     template: TemplateOption = None,
@@ -187,23 +203,23 @@ class Level(str, Enum):
     high = "high"
 
 
-NoModelOption = Annotated[bool, typer.Option("--no-model", help=text("cli", "no_model"))]
-SelectOption = Annotated[list[str] | None, typer.Option(help=text("cli", "select"), show_default=False)]
-IgnoreOption = Annotated[list[str] | None, typer.Option(help=text("cli", "ignore"), show_default=False)]
+NoModelOption = Annotated[bool, typer.Option("--no-model", help=_help("no_model"))]
+SelectOption = Annotated[list[str] | None, typer.Option(help=_help("select"), show_default=False)]
+IgnoreOption = Annotated[list[str] | None, typer.Option(help=_help("ignore"), show_default=False)]
 
 
-@app.command(help=text("cli", "check"))
+@app.command(help=_help("check"))
 def check(
     files: FilesArgument,
-    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help=text("cli", "check_format"))
+    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help=_help("check_format"))
                              ] = CheckFormat.text,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
-    severity: Annotated[Level | None, typer.Option(help=text("cli", "severity"), show_default=False)] = None,
-    show_fixes: Annotated[bool, typer.Option("--show-fixes", help=text("cli", "show_fixes"))] = False,
-    statistics: Annotated[bool, typer.Option("--statistics", help=text("cli", "statistics"))] = False,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help=text("cli", "exit_zero"))] = False,
-    baseline: Annotated[Path | None, typer.Option(help=text("cli", "baseline"), show_default=False)] = None,
+    severity: Annotated[Level | None, typer.Option(help=_help("severity"), show_default=False)] = None,
+    show_fixes: Annotated[bool, typer.Option("--show-fixes", help=_help("show_fixes"))] = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help=_help("statistics"))] = False,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help=_help("exit_zero"))] = False,
+    baseline: Annotated[Path | None, typer.Option(help=_help("baseline"), show_default=False)] = None,
     output: OutputOption = None,
     no_model: NoModelOption = False,
     template: TemplateOption = None,
@@ -344,15 +360,16 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
-@app.command(help=text("cli", "report"))
+@app.command(help=_help("report"))
 def report(
-    paths: Annotated[list[Path], typer.Argument(help=text("cli", "report_files"), show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help=text("cli", "report_output"),
+    paths: Annotated[list[Path], typer.Argument(help=_help("report_files"), show_default=False,
+                                                metavar=text("cli", "report_metavar"))],
+    output: Annotated[Path, typer.Option("--output", "-o", help=_help("report_output"),
                                          show_default=False)],
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help=text("cli", "report_format"))
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help=_help("report_format"))
                              ] = ReportFormat.auto,
-    select: Annotated[list[str] | None, typer.Option(help=text("cli", "report_select"), show_default=False)] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help=text("cli", "report_ignore"), show_default=False)] = None,
+    select: Annotated[list[str] | None, typer.Option(help=_help("report_select"), show_default=False)] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help=_help("report_ignore"), show_default=False)] = None,
     no_model: NoModelOption = False,
     template: TemplateOption = None,
     strict: StrictOption = False,
@@ -387,9 +404,9 @@ def report(
         raise typer.Exit(INPUT_ERROR) from None
 
 
-@app.command("rules", help=text("cli", "rules"))
+@app.command("rules", help=_help("rules"))
 def list_rules(
-    code: Annotated[str | None, typer.Argument(help=text("cli", "rules_code"), show_default=False)] = None,
+    code: Annotated[str | None, typer.Argument(help=_help("rules_code"), show_default=False)] = None,
 ) -> None:
     from kpiscore.rule_docs import explain, print_catalogue
     from kpiscore.rules import BY_CODE
@@ -404,14 +421,10 @@ def list_rules(
         raise typer.Exit(INPUT_ERROR)
 
 
-LabelsOption = Annotated[Path, typer.Option(help="Folder of label sheets (see docs/labelling.md).")]
-SeedsOption = Annotated[Path | None, typer.Option(
-    help="Folder of the seed documents [default: $KPISCORE_SEEDS or ../shared/seeds].",
-    show_default=False)]
-CorpusOption = Annotated[Path | None, typer.Option(
-    help="The corpus folder, whose native/ holds the labelled corpus tables "
-         "[default: $KPISCORE_CORPUS or ../shared/corpus].", show_default=False)]
-SeedsOnlyOption = Annotated[bool, typer.Option("--seeds-only", help="Leave the corpus tables out.")]
+LabelsOption = Annotated[Path, typer.Option(help=_help("labels"))]
+SeedsOption = Annotated[Path | None, typer.Option(help=_help("seeds"), show_default=False)]
+CorpusOption = Annotated[Path | None, typer.Option(help=_help("corpus"), show_default=False)]
+SeedsOnlyOption = Annotated[bool, typer.Option("--seeds-only", help=_help("seeds_only"))]
 
 
 def _labelled(labels: Path, seeds: Path | None, corpus: Path | None, seeds_only: bool = False) -> list:
@@ -431,20 +444,15 @@ def _labelled(labels: Path, seeds: Path | None, corpus: Path | None, seeds_only:
         raise typer.Exit(INPUT_ERROR) from None
 
 
-@app.command("eval")
+@app.command("eval", help=_help("eval"))
 def evaluate(
     labels: LabelsOption = Path("labels"),
     seeds: SeedsOption = None,
     corpus: CorpusOption = None,
     seeds_only: SeedsOnlyOption = False,
-    folds: Annotated[bool, typer.Option(help="Also print the score of each held-out publisher.")
-                     ] = False,
-    no_model: Annotated[bool, typer.Option("--no-model", help="Rules alone: skip the classifier "
-                                                               "comparison.")] = False,
+    folds: Annotated[bool, typer.Option(help=_help("folds"))] = False,
+    no_model: Annotated[bool, typer.Option("--no-model", help=_help("eval_no_model"))] = False,
 ) -> None:
-    """Precision, recall and F1 per category, in-sample and leave-one-publisher-out (the
-    documents of one publisher are held out together): the rules, then rules alone vs the
-    classifier alone vs both combined (retrained in every fold)."""
     from kpiscore import evaluate as measure
 
     documents = _labelled(labels, seeds, corpus, seeds_only)
@@ -474,18 +482,13 @@ def evaluate(
         training.print_comparison(comparison, console)
 
 
-@app.command()
+@app.command(help=_help("phrases"))
 def phrases(
-    paths: Annotated[list[Path], typer.Argument(help="Documents, or folders of documents, to index.",
-                                                show_default=False)],
-    publishers: Annotated[Path | None, typer.Option(
-        help="CSV with columns document (file name without extension) and publisher "
-             "[default: labels/publishers.csv when it exists].", show_default=False)] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the index.")
+    paths: Annotated[list[Path], typer.Argument(help=_help("phrases_paths"), show_default=False)],
+    publishers: Annotated[Path | None, typer.Option(help=_help("publishers"), show_default=False)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help=_help("phrases_output"))
                       ] = Path("lexicons/phrases.json"),
 ) -> None:
-    """Rebuild the phrase-frequency index: which 三级 names recur across publishers (the
-    evidence TXT-08 uses for BOILERPLATE)."""
     import csv
     import json
 
@@ -510,26 +513,24 @@ def phrases(
         typer.echo("kpiscore: no readable document among the paths given; the index is unchanged", err=True)
         raise typer.Exit(INPUT_ERROR)
     built = index.build(documents, owners)
-    partial = output.with_name(f".{output.name}.partial")  # the old index stays until this one is whole
-    partial.write_text(json.dumps(built, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    partial.replace(output)
+    try:  # the old index stays until this one is whole
+        write_text(output, json.dumps(built, ensure_ascii=False, indent=1) + "\n")
+    except KpiscoreError as error:
+        _fail(error)
     typer.echo(f"wrote {output}: {len(built['names'])} names printed by more than one document, "
                f"{len(built['publishers'])} documents of {len(set(built['publishers'].values()))} publishers")
     if failures:
         raise typer.Exit(INPUT_ERROR)
 
 
-@app.command()
+@app.command(help=_help("train"))
 def train(
     labels: LabelsOption = Path("labels"),
     seeds: SeedsOption = None,
     corpus: CorpusOption = None,
     seeds_only: SeedsOnlyOption = False,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the model and its card.")
-                      ] = Path("models"),
+    output: Annotated[Path, typer.Option("--output", "-o", help=_help("train_output"))] = Path("models"),
 ) -> None:
-    """Train the classifier on the labelled set (seeded, reproducible), measure it
-    leave-one-publisher-out, and write the model (skops) and its card to OUTPUT."""
     from kpiscore.classifier import card, training
 
     documents = _labelled(labels, seeds, corpus, seeds_only)
