@@ -299,21 +299,25 @@ def report(
 
 @app.command("rules")
 def list_rules(
-    code: Annotated[str | None, typer.Argument(help="A rule code (TXT-01) to explain in full.",
-                                               show_default=False)] = None,
+    selector: Annotated[str | None, typer.Argument(
+        help="规则代码 TXT-01、代码前缀 TXT 或类别 ECHO，写法与 check 的 --select 相同；"
+             "只选中一条规则时显示其完整说明。", show_default=False)] = None,
 ) -> None:
-    """List the rules, or explain one: what it flags, why, how to fix it, bad and good rows."""
+    """列出规则，或说明一条规则：它检查什么、为什么、如何修改，以及反例和正例。"""
+    from kpiscore import rules
+    from kpiscore.messages import text
     from kpiscore.rule_docs import explain, print_catalogue
-    from kpiscore.rules import BY_CODE
 
     console = Console()
-    if code is None:
-        print_catalogue(console)
-    elif code.upper() in BY_CODE:
-        explain(BY_CODE[code.upper()], console)
+    try:
+        chosen = rules.select([selector])[0] if selector else list(rules.RULES)
+    except ValueError:
+        typer.echo(f"kpiscore: {text('rules', 'unknown', selector=selector)}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    if len(chosen) == 1:
+        explain(chosen[0], console)
     else:
-        typer.echo(f"kpiscore: unknown rule {code!r} (run `kpiscore rules` for the list)", err=True)
-        raise typer.Exit(INPUT_ERROR)
+        print_catalogue(console, chosen)
 
 
 LabelsOption = Annotated[Path, typer.Option(help="Folder of label sheets (see docs/labelling.md).")]
