@@ -386,3 +386,9 @@ def test_rules_command_names_an_unknown_selector_in_one_line():
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "kpiscore: 未知的规则代码或类别「XYZ-99」（运行 kpiscore rules 查看全部规则）"]
+
+
+@pytest.mark.parametrize("category", sorted(categories()))
+def test_category_texts_are_chinese(category: str):
+    entry = categories()[category]
+    assert _english(entry["title"]) == [] and _english(entry["meaning"]) == []
