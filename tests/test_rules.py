@@ -15,7 +15,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
 from typer.testing import CliRunner
 
 from kpiscore import lexicon, rules
