@@ -118,7 +118,7 @@ def test_rules_lists_and_explains():
     assert listing.exit_code == 0 and "TXT-01" in listing.stdout and "COST-07" in listing.stdout
     one = runner.invoke(app, ["rules", "txt-01"])
     assert one.exit_code == 0
-    for part in ("What it flags", "Why it matters", "How to fix", "Bad", "Good", "001#1 row 1"):
+    for part in ("它检查什么", "为什么", "如何修改", "反例", "正例", "001#1 第1行"):
         assert part in one.stdout
     assert runner.invoke(app, ["rules", "XYZ-99"]).exit_code == 2
 

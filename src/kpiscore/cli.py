@@ -406,19 +406,21 @@ def report(
 
 @app.command("rules", help=_help("rules"))
 def list_rules(
-    code: Annotated[str | None, typer.Argument(help=_help("rules_code"), show_default=False)] = None,
+    selector: Annotated[str | None, typer.Argument(help=_help("rules_code"), show_default=False)] = None,
 ) -> None:
+    from kpiscore import rules
     from kpiscore.rule_docs import explain, print_catalogue
-    from kpiscore.rules import BY_CODE
 
     console = Console()
-    if code is None:
-        print_catalogue(console)
-    elif code.upper() in BY_CODE:
-        explain(BY_CODE[code.upper()], console)
+    try:
+        chosen = rules.select([selector])[0] if selector else list(rules.RULES)
+    except ValueError:
+        typer.echo(f"kpiscore: {text('rules', 'unknown', selector=selector)}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    if len(chosen) == 1:
+        explain(chosen[0], console)
     else:
-        typer.echo(f"kpiscore: unknown rule {code!r} (run `kpiscore rules` for the list)", err=True)
-        raise typer.Exit(INPUT_ERROR)
+        print_catalogue(console, chosen)
 
 
 LabelsOption = Annotated[Path, typer.Option(help=_help("labels"))]
