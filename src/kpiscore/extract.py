@@ -292,7 +292,7 @@ class _Extractor:
         self.projects.append(self.current)
         self.cell_ranks = {}
         if title or self.table_title:
-            self._locate("title", (title_at or location) if title else self.table_title_at)
+            self._locate("name", (title_at or location) if title else self.table_title_at)
         self.table_title = None
         self.in_block = self.after_break = False
         self.columns = None
