@@ -162,6 +162,20 @@ class Marks:
         record = project if cell.row is None else project.indicators[cell.row - 1]
         return record.cells.get(cell.field)
 
+    def candidates(self, cell: Cell) -> list[Location]:
+        """Where an annotated copy of the source puts the cell's comment, best first: the
+        cell itself, else the project's title, else where the project starts."""
+        project = self.projects[cell.project]
+        found = (self.location(cell), project.cells.get("title"), project.location)
+        return [location for location in found if location is not None]
+
+    def note(self, groups: list[tuple[Cell, list[Finding]]]) -> str:
+        """The comment of one place of the source holding the findings of several cells
+        (a merged 一级 over rows, a project's fallback): each group named by its cell."""
+        if len(groups) == 1:
+            return note(groups[0][1])
+        return "\n\n".join(f"{self.where(cell)}\n{note(findings)}" for cell, findings in groups)
+
     def where(self, cell: Cell) -> str:
         """A cell in words: "第3行 指标值", or "绩效目标" for a header line."""
         if cell.row is None:

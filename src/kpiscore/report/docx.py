@@ -33,8 +33,7 @@ from kpiscore.findings import Finding
 from kpiscore.model import Location, Project
 from kpiscore.money import wan_text
 from kpiscore.report.cells import (HEADER_FIELDS, INDICATOR_FIELDS, Cell, Marks, colour,
-                                   describe, field_text, heading, label, note,
-                                   worst)
+                                   describe, field_text, heading, label, worst)
 from kpiscore.scores import score_text
 
 AUTHOR = "kpiscore"
@@ -55,11 +54,7 @@ def write(marks: Marks, path: Path) -> None:
 def _comment(document: WordDocument, runs: list[Run], groups: list[tuple[Cell, list[Finding]]],
              marks: Marks) -> None:
     """One comment on `runs` listing the findings; naming the cell when several share it."""
-    if len(groups) == 1:
-        text = note(groups[0][1])
-    else:
-        text = "\n\n".join(f"{marks.where(cell)}\n{note(findings)}" for cell, findings in groups)
-    document.add_comment(runs, text=text, author=AUTHOR, initials=INITIALS)
+    document.add_comment(runs, text=marks.note(groups), author=AUTHOR, initials=INITIALS)
 
 
 def _runs(paragraphs: list[Paragraph]) -> list[Run]:
@@ -100,11 +95,9 @@ class _Original:
             (paragraphs if isinstance(block, Paragraph) else tables).append(block)
         return cls(document, paragraphs, tables)
 
-    def at(self, location: Location | None) -> tuple[Any, list[Paragraph]] | None:
+    def at(self, location: Location) -> tuple[Any, list[Paragraph]] | None:
         """The element at a Location (to group comments) and its paragraphs: a table cell
         (a row without a column: its first cell), or a paragraph; None when there is none."""
-        if location is None:
-            return None
         if location.table is not None and location.row is not None \
                 and 1 <= location.table <= len(self.tables):
             found = _grid_cell(self.tables[location.table - 1], location.row, location.column or 0)
@@ -115,10 +108,8 @@ class _Original:
         return None
 
     def anchor(self, marks: Marks, cell: Cell) -> tuple[Any, list[Paragraph]]:
-        """Where a cell's comment goes: the cell the record says its text was printed in,
-        else the project's title, else where the project starts, else the first paragraph."""
-        project = marks.projects[cell.project]
-        for location in (marks.location(cell), project.cells.get("title"), project.location):
+        """Where a cell's comment goes (`Marks.candidates`), else the first paragraph."""
+        for location in marks.candidates(cell):
             found = self.at(location)
             if found is not None:
                 return found
