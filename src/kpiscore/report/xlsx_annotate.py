@@ -47,7 +47,9 @@ _SUMMARY_WIDTHS = {"index": 6, "project": 32, "score": 8, "grade": 30, "findings
 
 
 def write(marks: Marks, path: Path) -> None:
-    workbook = openpyxl.load_workbook(marks.review.document.source)  # formulas stay formulas
+    # formulas stay formulas; a file object, as the input's extension may be any (.bin)
+    with open(marks.review.document.source, "rb") as handle:
+        workbook = openpyxl.load_workbook(handle)
     addresses = _annotate(workbook, marks)
     taken = {sheet.title.casefold() for sheet in workbook.worksheets}
     summary = workbook.create_sheet(sheet_name(label("review_sheet"), taken))
