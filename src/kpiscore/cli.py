@@ -261,8 +261,10 @@ def report(
 ) -> None:
     """Write the review for people to read: an annotated workbook, Word document or web page.
 
-    .xlsx: a sheet per project table, offending cells filled and commented;
-    a summary sheet with charts; a filterable table of all findings.
+    .xlsx: for an .xlsx input, a copy with the offending cells filled and
+    commented, a summary and a findings sheet; for any other input, a sheet per
+    project table, offending cells filled and commented; a summary sheet with
+    charts; a filterable table of all findings.
     .docx: for a .docx input, a copy with Word comments on the offending cells;
     for any other input, a review document.
     .html: one self-contained page with highlighted cells, a chart and filters.
