@@ -1,7 +1,10 @@
 """`kpiscore report`: a review written for people to read, in the format OUT's extension names.
 
-    .xlsx  a workbook: a sheet per project table with marked cells and comments, a summary
-           sheet with charts, and a filterable table of every finding (report.xlsx)
+    .xlsx  for an .xlsx input, the department's own workbook with comments and fills on
+           the offending cells, a summary and a findings sheet (report.xlsx_annotate), or,
+           for any other input, a workbook with a sheet per project table with marked cells
+           and comments, a summary sheet with charts, and a filterable table of every
+           finding (report.xlsx)
     .docx  the original .docx with Word comments on the offending cells, or, for any other
            input, a generated review document (report.docx)
     .html  one self-contained page with highlighted cells, a chart and filters (report.html)
@@ -27,6 +30,9 @@ Outcome = tuple[Path, Review | None, str | None]
 
 # extension -> writer module; imported only when used (openpyxl and jinja2 load slowly)
 _WRITERS = {".xlsx": "xlsx", ".docx": "docx", ".html": "html", ".htm": "html"}
+# (extension, the input's format) -> the module that annotates a copy of the input instead
+# (a .docx input: report.docx decides that itself)
+_ANNOTATORS = {(".xlsx", "xlsx"): "xlsx_annotate"}
 FORMATS = tuple(_WRITERS)
 
 
@@ -40,8 +46,10 @@ def writer_for(path: Path) -> Callable[[Marks, Path], None]:
 
 def write(review: Review, path: Path, inputs: Iterable[Path] = ()) -> None:
     """Write the review to `path` in the format its extension names: completely or not
-    at all (an earlier report stays until the new one is whole), never onto an input."""
-    writer = writer_for(path)
+    at all (an earlier report stays until the new one is whole), never onto an input.
+    For an input of that format, an annotated copy of it."""
+    annotator = _ANNOTATORS.get((path.suffix.lower(), review.document.format))
+    writer = import_module(f"kpiscore.report.{annotator}").write if annotator else writer_for(path)
     with replacing(path, inputs) as partial:
         writer(mark(review), partial)
 
