@@ -125,6 +125,21 @@ def test_a_damaged_file_is_refused_with_one_line_naming_it(app, content):
     assert tempfile.gettempdir() not in message  # the stored path is never shown
 
 
+def test_a_bug_is_one_line_on_the_page_not_a_traceback(monkeypatch, quiet_folders):
+    _, temporary = quiet_folders
+    from kpiscore.serve import app as serve_app
+
+    def broken(*_):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(serve_app, "_write_docx", broken)
+    with TestClient(create_app()) as client:
+        answer = upload(client, "sample.docx", SAMPLE.read_bytes())
+        assert list(temporary.iterdir()) == []
+    assert answer.status_code == 500 and "Traceback" not in answer.text
+    assert error_of(answer.text) == "审查时出现程序错误（RuntimeError），请把这个文件报告给 kpiscore 的维护者。"
+
+
 def test_a_request_without_a_file(app):
     with TestClient(app) as client:
         empty_input = client.post("/review", files={"file": ("", b"")})
@@ -277,6 +292,14 @@ def test_a_reviewer_uploads_sees_the_marked_cells_and_downloads_in_chromium(serv
     browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         browser.get(server)
+        browser.find_element(By.ID, "submit").click()  # nothing chosen: told so, in Chinese, on the page
+        assert browser.find_element(By.ID, "error").text == "请先选择一个文件。"
+        # a file dropped on the area is the one chosen
+        browser.execute_script("""
+            const files = new DataTransfer();
+            files.items.add(new File(["x"], "拖入.docx"));
+            document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: files}));""")
+        assert browser.find_element(By.ID, "chosen").text == "已选择：拖入.docx"
         browser.find_element(By.ID, "file").send_keys(str(SAMPLE))
         browser.find_element(By.ID, "submit").click()
         wait = WebDriverWait(browser, 60)

@@ -17,12 +17,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 import kpiscore
 from kpiscore import lexicon
@@ -30,6 +31,10 @@ from kpiscore.errors import InputError
 from kpiscore.review import Review
 from kpiscore.serve.store import Kept, Store
 from kpiscore.serve.upload import TooLarge, Upload, UploadRefused, receive
+
+if TYPE_CHECKING:
+    from kpiscore.report.cells import Marks
+    from kpiscore.templates import Templates
 
 _LOG = logging.getLogger("kpiscore.serve")
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -47,12 +52,8 @@ class ServeSettings:
     no_model: bool = False            # `--no-model`: the rules alone
 
 
-class _Refused(Exception):
-    """An upload answered with the upload page, an error on it, and an HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
+class _Unreadable(Exception):
+    """An uploaded file kpiscore cannot read; the message is the CLI's line, in Chinese."""
 
 
 @cache
@@ -70,7 +71,7 @@ def _megabytes(size: int) -> str:
     return f"{size / _MB:g}"
 
 
-def _pipeline(no_model: bool) -> tuple[Callable[[kpiscore.Document], Review], Any]:
+def _pipeline(no_model: bool) -> tuple[Callable[[kpiscore.Document], Review], Templates | None]:
     """The review function and template profiles `kpiscore report` would use here (the
     settings of the working folder's pyproject.toml / kpiscore.toml); InputError or
     ValueError for a bad selection, model or template."""
@@ -80,7 +81,7 @@ def _pipeline(no_model: bool) -> tuple[Callable[[kpiscore.Document], Review], An
     return cli._reviewer(settings, None, None, no_model), cli._templates(settings, None)
 
 
-def _write_docx(marks: Any, upload: Path, target: Path) -> None:
+def _write_docx(marks: Marks, upload: Path, target: Path) -> None:
     """The .docx download: a .docx upload is the department's own document with comments
     (read from the upload's stored path, since the review names it by its display name);
     any other upload gets the generated review document."""
@@ -126,17 +127,15 @@ def create_app(settings: ServeSettings = ServeSettings()) -> FastAPI:
             document = kpiscore.parse(upload.path, templates)
         except InputError as error:  # the CLI's line, naming the file as the reviewer does
             line = error.line.replace(str(upload.path), upload.display_name)
-            raise _Refused(400, words()["page"]["error_lead"] + line) from None
+            raise _Unreadable(words()["page"]["error_lead"] + line) from None
         # named as the reviewer named it: in the reports, and for the rules that read the name
         marks = mark(review(replace(document, source=upload.display_name)))
+        annotated, workbook = kept.path / "review.docx", kept.path / "review.xlsx"
+        _write_docx(marks, upload.path, annotated)
+        writer_for(workbook)(marks, workbook)
         stem = PurePosixPath(upload.display_name).stem or upload.display_name
-        for kind in ("docx", "xlsx"):
-            target = kept.path / f"review.{kind}"
-            if kind == "docx":
-                _write_docx(marks, upload.path, target)
-            else:
-                writer_for(target)(marks, target)
-            kept.files[kind] = (target, words()["download"][kind].format(stem=stem))
+        kept.files = {kind: (path, words()["download"][kind].format(stem=stem))
+                      for kind, path in (("docx", annotated), ("xlsx", workbook))}
         banner = _environment().get_template("banner.html").render(
             banner=words()["banner"], name=upload.display_name, warnings=document.warnings,
             annotated=document.format == "docx", home_url="./",
@@ -149,6 +148,18 @@ def create_app(settings: ServeSettings = ServeSettings()) -> FastAPI:
     async def home() -> HTMLResponse:
         return upload_page()
 
+    def refusal(error: Exception) -> HTMLResponse:
+        """The upload page with the message of why an upload was not reviewed."""
+        errors = words()["errors"]
+        if isinstance(error, TooLarge):
+            return upload_page(errors["too_large"].format(limit=limit), 413)
+        if isinstance(error, UploadRefused):
+            return upload_page(errors[error.key], 400)
+        if isinstance(error, _Unreadable):
+            return upload_page(str(error), 400)
+        _LOG.exception("unexpected error while reviewing an upload")  # a bug: the trace for the console
+        return upload_page(errors["unexpected"].format(kind=type(error).__name__), 500)
+
     @app.post("/review", response_class=HTMLResponse)
     async def post_review(request: Request) -> HTMLResponse:
         upload_id, kept = store.open()
@@ -156,19 +167,11 @@ def create_app(settings: ServeSettings = ServeSettings()) -> FastAPI:
             upload = await receive(request.headers, request.stream(), kept.path,
                                    settings.max_upload_bytes, words()["download"]["unnamed"])
             page = await run_in_threadpool(reviewed, upload_id, kept, upload)
-        except TooLarge:
-            kept.folder.cleanup()
-            return upload_page(words()["errors"]["too_large"].format(limit=limit), 413)
-        except UploadRefused as refused:
-            kept.folder.cleanup()
-            return upload_page(words()["errors"][refused.key], 400)
-        except _Refused as refused:
-            kept.folder.cleanup()
-            return upload_page(refused.message, refused.status)
-        except Exception as error:  # a bug: logged for the console, one line for the page
-            kept.folder.cleanup()
-            _LOG.exception("unexpected error while reviewing an upload")
-            return upload_page(words()["errors"]["unexpected"].format(kind=type(error).__name__), 500)
+        except BaseException as error:
+            kept.folder.cleanup()  # nothing of an upload that was not reviewed stays
+            if not isinstance(error, Exception) or isinstance(error, ClientDisconnect):
+                raise  # cancelled, or the browser went away: no one to answer
+            return refusal(error)
         store.keep(upload_id, kept)
         return HTMLResponse(page)
 
