@@ -252,6 +252,17 @@ def test_a_host_off_this_machine_is_refused():
     assert result.stderr.strip().startswith("kpiscore: --host: 0.0.0.0 不是本机地址") and "\n" not in result.stderr.strip()
 
 
+def test_a_port_in_use_is_one_line():
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--port", str(port), "--no-browser"])
+    finally:
+        taken.close()
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"kpiscore: 127.0.0.1:{port}: Address already in use"
+
+
 # -- in a real browser ------------------------------------------------------------------
 
 

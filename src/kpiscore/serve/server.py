@@ -4,6 +4,7 @@ opened on it, stopped cleanly by Ctrl-C (the temporary folders go with it)."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import threading
 import webbrowser
@@ -30,7 +31,8 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server((host, port), family=family)
     except OSError as error:
-        raise UsageError(f"{host}:{port}", error.strerror or str(error)) from None
+        # the error's own text adds Python's "(while attempting to bind …)"
+        raise UsageError(f"{host}:{port}", os.strerror(error.errno) if error.errno else str(error)) from None
 
 
 def url_of(sock: socket.socket) -> str:
