@@ -5,8 +5,12 @@ page works in a real browser (chromium, headless, through selenium)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -15,6 +19,7 @@ from urllib.parse import unquote
 
 import anyio
 import docx
+import httpx
 import openpyxl
 import pytest
 import uvicorn
@@ -261,6 +266,29 @@ def test_a_port_in_use_is_one_line():
         taken.close()
     assert result.exit_code == 2
     assert result.stderr.strip() == f"kpiscore: 127.0.0.1:{port}: Address already in use"
+
+
+def test_the_command_prints_its_url_serves_and_stops_cleanly_on_ctrl_c(quiet_folders):
+    """`kpiscore serve` in its own process: the URL printed, an upload reviewed, Ctrl-C
+    (SIGINT) ends it with status 0 and its temporary folders deleted."""
+    work, temporary = quiet_folders
+    environment = {**os.environ, "TMPDIR": str(temporary),
+                   "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen([sys.executable, "-c", "from kpiscore.cli import app; app()", "serve",
+                                "--no-browser", "--no-model"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=environment, cwd=work)
+    try:
+        line = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        assert line.startswith("kpiscore 审查网页：") and "Ctrl-C" in line
+        answer = httpx.post(url + "review", files={"file": ("sample.docx", SAMPLE.read_bytes())}, timeout=60)
+        assert answer.status_code == 200 and len(list(temporary.iterdir())) == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "已停止" in out and "Traceback" not in err
+    assert list(temporary.iterdir()) == []
 
 
 # -- in a real browser ------------------------------------------------------------------
