@@ -541,3 +541,30 @@ def train(
     card.write(model, comparison, output / "README.md")
     training.print_comparison(comparison, Console())
     typer.echo(f"wrote {output}/indicators.skops, indicators.json and README.md")
+
+
+def _serve_help(key: str) -> str:
+    from kpiscore import lexicon
+
+    return lexicon.table("serve.toml")["command"][key]
+
+
+@app.command(help=_serve_help("help"))
+def serve(
+    port: Annotated[int, typer.Option(help=_serve_help("port"), min=0, max=65535)] = 0,
+    host: Annotated[str, typer.Option(help=_serve_help("host"))] = "127.0.0.1",
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help=_serve_help("allow_remote"))] = False,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help=_serve_help("no_browser"))] = False,
+    max_upload_mb: Annotated[float, typer.Option(help=_serve_help("max_upload_mb"), min=0.001)] = 20,
+    no_model: Annotated[bool, typer.Option("--no-model", help=_serve_help("no_model"))] = False,
+) -> None:
+    from kpiscore.errors import KpiscoreError
+    from kpiscore.serve import ServeSettings, run
+
+    settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), no_model=no_model)
+    try:
+        run(host, port, open_browser=not no_browser, settings=settings, allow_remote=allow_remote,
+            say=typer.echo)
+    except (KpiscoreError, ValueError) as error:
+        typer.echo(f"kpiscore: {error}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
