@@ -26,7 +26,7 @@ INDICATOR_FIELDS = ("level1", "level2", "name", "description", "value", "basis")
 HEADER_FIELDS = ("title", "code", "budget_wan", "purpose", "spending_plan", "goal")
 # Finding fields every report shows in their own place; any other field a finding carries
 # (a model's probability, the words it saw) is listed generically after them.
-_SHOWN = ("rule", "category", "severity", "message", "suggestion", "source")
+_SHOWN = ("rule", "category", "severity", "message", "suggestion", "source", "field")
 
 
 @dataclass(frozen=True, order=True)
@@ -108,7 +108,7 @@ def heading(finding: Finding) -> str:
     """One line naming a finding: severity, category and its title, rule."""
     title = categories().get(finding.category, {}).get("title")
     category = f"{finding.category} {title}" if title else finding.category
-    return f"[{finding.severity.name}] {category} · {finding.rule}"
+    return f"[{finding.severity.label}] {category} · {finding.rule}"
 
 
 def describe(finding: Finding) -> list[str]:

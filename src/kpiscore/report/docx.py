@@ -176,7 +176,7 @@ def generate(marks: Marks, path: Path) -> None:
     section.page_width, section.page_height = section.page_height, section.page_width
     document.add_heading(label("report_title"), 0)
     info = review.summary()
-    document.add_paragraph(f"{source.unit_name or ''} {source.year or ''} · {source.source}")
+    document.add_paragraph(source.heading)
     document.add_paragraph(
         f"{label('projects')} {info['projects']} · {label('indicators')} {info['indicators']} · "
         f"{label('findings')} {info['findings']} · {label('mean_score')} {score_text(info['score'])}")
@@ -188,7 +188,7 @@ def generate(marks: Marks, path: Path) -> None:
     for row, project in zip(rows[1:], source.projects):
         score = review.scores[project.index]
         values = (str(project.index), project.title, wan_text(project.budget_wan),
-                  score_text(score.score), score.grade, str(len(marks.of_project(project.index))))
+                  score_text(score.score), score.grade_text, str(len(marks.of_project(project.index))))
         for target, value in zip(row.cells, values):
             target.text = value
     # python-docx checks a style against the whole style part on every paragraph; set the
@@ -210,7 +210,7 @@ def _project(document: WordDocument, project: Project, marks: Marks, bullet: str
               Cell(project.index, None, name))
     label_cell, value_cell = facts[-1].cells
     _fill(document, label_cell, f"{label('score')} / {label('grade')}", marks, None, bold=True)
-    value_cell.text = f"{score_text(score.score)} / {score.grade}"
+    value_cell.text = f"{score_text(score.score)} / {score.grade_text}"
     document.add_paragraph()
     rows = _table(document, len(project.indicators) + 1, _INDICATOR_WIDTHS).rows
     for target, name in zip(rows[0].cells, (*INDICATOR_FIELDS, "score")):

@@ -131,7 +131,7 @@ def _project_sheet(sheet: Worksheet, project: Project, marks: Marks) -> dict[Cel
     _label(sheet.cell(row, 1, label("score")))
     sheet.cell(row, 2, score.score if score.score is not None else score_text(None))
     _label(sheet.cell(row, 3, label("grade")))
-    sheet.cell(row, 4, score.grade).font = _BOLD
+    sheet.cell(row, 4, score.grade_text).font = _BOLD
     header = row + 2
     for column, name in enumerate(_COLUMNS, start=1):
         _label(sheet.cell(header, column, label(name)))
@@ -168,7 +168,7 @@ def _summary(sheet: Worksheet, marks: Marks, sheets: dict[int, str]) -> None:
     document, info = marks.review.document, marks.review.summary()
     sheet.cell(1, 1, f"{label('report_title')}：{document.unit_name or ''} {document.year or ''}"
                      ).font = Font(bold=True, size=14)
-    sheet.cell(2, 1, document.source)
+    sheet.cell(2, 1, document.heading)
     sheet.cell(3, 1, f"{label('projects')} {info['projects']} · {label('indicators')} "
                      f"{info['indicators']} · {label('findings')} {info['findings']} · "
                      f"{label('mean_score')} {score_text(info['score'])}")
@@ -185,7 +185,7 @@ def _summary(sheet: Worksheet, marks: Marks, sheets: dict[int, str]) -> None:
         score = marks.review.scores[project.index]
         counts = marks.category_counts(project.index)
         values: list[Any] = [project.index, project.title, project.budget_wan, score.score,
-                             score.grade, sum(counts.values()), *(counts[n] or None for n in names)]
+                             score.grade_text, sum(counts.values()), *(counts[n] or None for n in names)]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, value)
         sheet.cell(row, 3).number_format = "#,##0.00"
@@ -204,7 +204,7 @@ def _summary(sheet: Worksheet, marks: Marks, sheets: dict[int, str]) -> None:
     legend = total + 2
     _label(sheet.cell(legend, 1, label("legend")))
     for column, severity in enumerate(sorted(Severity, reverse=True), start=2):
-        sheet.cell(legend, column, severity.name).fill = PatternFill("solid", fgColor=colour(severity))
+        sheet.cell(legend, column, severity.label).fill = PatternFill("solid", fgColor=colour(severity))
     _charts(sheet, header, total, len(names), legend + 2)
 
 
@@ -245,7 +245,7 @@ def _findings(sheet: Worksheet, marks: Marks, sheets: dict[int, str],
     """One row per finding; the finding's own fields as columns, whatever they are."""
     keys: list[str] = []
     for finding, _ in marks.placed:
-        keys += [key for key in finding.to_dict() if key not in keys]
+        keys += [key for key in finding.to_dict() if key not in keys and key != "field"]
     titles = {p.index: p.title for p in marks.review.document.projects}
     header = [label(n) for n in ("project", "title", "row", "cell")]
     header += [_key_label(key) for key in keys]
@@ -261,7 +261,7 @@ def _findings(sheet: Worksheet, marks: Marks, sheets: dict[int, str],
         if address:
             _link(target, sheets[cell.project], address)
         for column, key in enumerate(keys, start=5):
-            value = values.get(key)
+            value = _shown(finding, key, values.get(key))
             # numbers stay numbers so that the table filters and sorts them
             sheet.cell(row, column, value if value is None or isinstance(value, (int, float))
                        else plain(value))
@@ -279,6 +279,15 @@ def _findings(sheet: Worksheet, marks: Marks, sheets: dict[int, str],
                       ref=f"A1:{get_column_letter(len(header))}{len(marks.placed) + 1}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         sheet.add_table(table)
+
+
+def _shown(finding: Finding, key: str, value: object) -> object:
+    """A finding field as the findings sheet prints it: severity and source in words."""
+    if key == "severity":
+        return finding.severity.label
+    if key == "source":
+        return label(f"source_{value}")
+    return value
 
 
 def _key_label(key: str) -> str:
