@@ -153,3 +153,20 @@ def test_every_command_and_option_has_chinese_help():
         for parameter in sub.params:
             if parameter.name != "help":  # click's own --help text stays as click writes it
                 assert re.search(r"[\u4e00-\u9fff]", getattr(parameter, "help", "") or ""), (name, parameter.name)
+
+
+def test_the_review_workbook_is_ready_to_print(reviews, tmp_path):
+    source, result = reviews["sample"]
+    out = tmp_path / "review.xlsx"
+    write(result, out, inputs=[source])
+    workbook = openpyxl.load_workbook(out)
+    for sheet in workbook.worksheets:
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        filled = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+        assert all(c.border.left.style == "thin" for c in filled)
+        assert all(c.alignment.wrap_text for c in filled if not c.value.startswith("="))
+    findings = workbook[workbook.sheetnames[1]]
+    assert findings.print_title_rows == "$1:$1"
+    tall = [findings.row_dimensions[r].height for r in range(2, findings.max_row + 1)]
+    assert any(height and height > 15 for height in tall)  # long suggestions make rows taller

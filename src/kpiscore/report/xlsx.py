@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -61,11 +61,43 @@ def write(marks: Marks, path: Path) -> None:
         addresses.update(_project_sheet(sheet, project, marks))
     _summary(summary, marks, sheets)
     _findings(findings, marks, sheets, addresses)
-    for sheet in workbook.worksheets:  # printed (or converted to PDF) a page wide
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    for sheet in workbook.worksheets:
+        _print_ready(sheet, marks.review.document.name)
     workbook.save(path)
+
+
+_THIN = Side(style="thin", color="A6A6A6")
+_LINE_POINTS = 15  # the height of one wrapped line of 11-point text
+
+
+def _print_ready(sheet: Worksheet, name: str) -> None:
+    """A review sheet as a bureau prints it: thin borders on every filled cell, text
+    wrapped inside its cell (rows as tall as their longest text, so nothing overprints a
+    neighbour), A4 landscape a page wide, the header row repeated on every page, the
+    document's name and page numbers in the margins."""
+    for row in sheet.iter_rows():
+        lines = 1
+        for cell in row:
+            if cell.value is None:
+                continue
+            cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+            if isinstance(cell.value, str) and not cell.value.startswith("="):
+                cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                           horizontal=cell.alignment.horizontal)
+                width = sheet.column_dimensions[cell.column_letter].width or 10
+                lines = max(lines, _lines(cell.value, max(4, int(width))))
+        if lines > 1 and row:
+            sheet.row_dimensions[row[0].row].height = lines * _LINE_POINTS
+    setup = sheet.page_setup
+    setup.orientation, setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    headings = sheet[sheet.freeze_panes].row - 1 if sheet.freeze_panes else 0
+    if headings:  # the rows above the frozen pane are the sheet's headings
+        sheet.print_title_rows = f"1:{headings}"
+    sheet.oddHeader.center.text = name
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
