@@ -410,3 +410,16 @@ def test_libreoffice_converts_the_reports_to_pdf(tmp_path):
     pdfs = sorted((tmp_path / "pdf").glob("*.pdf"))
     assert [p.stem for p in pdfs] == ["sample-docx", "sample-xlsx"]
     assert all(p.stat().st_size > 1000 for p in pdfs)
+    import pdfplumber
+
+    for pdf in pdfs:
+        with pdfplumber.open(pdf) as document:
+            pages = document.pages
+            assert 1 <= len(pages) <= 12, (pdf.name, len(pages))
+            assert all(page.extract_text().strip() for page in pages)  # no blank page
+            if pdf.stem == "sample-xlsx":  # A4 landscape, a sheet a page wide
+                assert all(page.width > page.height for page in pages)
+            # rendered to PNG (pypdfium2, pdfplumber's renderer), as a reviewer would see it
+            image = pages[0].to_image(resolution=60)
+            image.save(tmp_path / f"{pdf.stem}-1.png")
+            assert (tmp_path / f"{pdf.stem}-1.png").stat().st_size > 2000

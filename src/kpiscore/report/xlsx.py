@@ -77,11 +77,13 @@ def _print_ready(sheet: Worksheet, name: str) -> None:
     document's name and page numbers in the margins."""
     for row in sheet.iter_rows():
         lines = 1
-        for cell in row:
-            if cell.value is None:
-                continue
+        filled = [cell for cell in row if cell.value is not None]
+        if len(filled) < 2:  # a title or summary line runs across the sheet unbordered
+            continue
+        for cell in filled:
             cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-            if isinstance(cell.value, str) and not cell.value.startswith("="):
+            if isinstance(cell.value, str) and not cell.value.startswith("=") \
+                    and not cell.alignment.text_rotation:
                 cell.alignment = Alignment(wrap_text=True, vertical="top",
                                            horizontal=cell.alignment.horizontal)
                 width = sheet.column_dimensions[cell.column_letter].width or 10
@@ -207,11 +209,12 @@ def _summary(sheet: Worksheet, marks: Marks, sheets: dict[int, str]) -> None:
     names = list(categories())
     columns = [label(n) for n in ("index", "project", "budget_wan", "score", "grade", "findings")]
     header = 5
-    for column, text in enumerate([*columns, *names], start=1):
+    titles = [categories()[n]["title"] for n in names]
+    for column, text in enumerate([*columns, *titles], start=1):
         _label(sheet.cell(header, column, text))
-        if column > len(columns):  # category codes read upwards, keeping the columns narrow
+        if column > len(columns):  # category titles read upwards, keeping the columns narrow
             sheet.cell(header, column).alignment = Alignment(text_rotation=90, vertical="bottom")
-    sheet.row_dimensions[header].height = 7.5 * max(len(n) for n in names)
+    sheet.row_dimensions[header].height = 13 * max(len(t) for t in titles)
     projects = document.projects
     for row, project in enumerate(projects, start=header + 1):
         score = marks.review.scores[project.index]
