@@ -21,6 +21,7 @@ from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -240,6 +241,8 @@ def _summary(sheet: Worksheet, marks: Marks, sheets: dict[int, str]) -> None:
     _label(sheet.cell(legend, 1, label("legend")))
     for column, severity in enumerate(sorted(Severity, reverse=True), start=2):
         sheet.cell(legend, column, severity.label).fill = PatternFill("solid", fgColor=colour(severity))
+    # the charts start a page of their own, so that a long table never cuts them in two
+    sheet.row_breaks.append(Break(id=legend + 1))
     _charts(sheet, header, total, len(names), legend + 2)
 
 
