@@ -60,8 +60,10 @@ def write(entries: list[Entry], folder: Path) -> tuple[Path, Path]:
 
 def _workbook(entries: list[Entry], path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+
+    from kpiscore.report.xlsx import print_ready
 
     words = catalogue()["index"]
     workbook = Workbook()
@@ -73,11 +75,6 @@ def _workbook(entries: list[Entry], path: Path) -> None:
         if entry.report:
             link = sheet.cell(sheet.max_row, 1)
             link.hyperlink, link.style = entry.report, "Hyperlink"
-    thin = Side(style="thin", color="999999")
-    for row in sheet.iter_rows():
-        for cell in row:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in range(1, sheet.max_column + 1):
@@ -85,10 +82,7 @@ def _workbook(entries: list[Entry], path: Path) -> None:
     sheet.column_dimensions[get_column_letter(sheet.max_column)].width = 40
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
-    sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
+    print_ready(sheet, words["title"])
     with replacing(path) as partial:
         workbook.save(partial)
 

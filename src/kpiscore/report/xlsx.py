@@ -63,7 +63,7 @@ def write(marks: Marks, path: Path) -> None:
     _summary(summary, marks, sheets)
     _findings(findings, marks, sheets, addresses)
     for sheet in workbook.worksheets:
-        _print_ready(sheet, marks.review.document.name)
+        print_ready(sheet, marks.review.document.name)
     workbook.save(path)
 
 
@@ -71,7 +71,7 @@ _THIN = Side(style="thin", color="A6A6A6")
 _LINE_POINTS = 15  # the height of one wrapped line of 11-point text
 
 
-def _print_ready(sheet: Worksheet, name: str) -> None:
+def print_ready(sheet: Worksheet, name: str) -> None:
     """A review sheet as a bureau prints it: thin borders on every filled cell, text
     wrapped inside its cell (rows as tall as their longest text, so nothing overprints a
     neighbour), A4 landscape a page wide, the header row repeated on every page, the
