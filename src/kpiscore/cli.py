@@ -57,13 +57,21 @@ def read_all(files: list[Path], templates: Templates | None = None,
              strict: bool = False) -> tuple[list[Document], list[str]]:
     """Parse every file; a file that fails is reported on stderr and the rest go on. A
     table that could not be read is one warning line; under `strict` it fails its file
-    too (the file's other tables are still written)."""
+    too (the file's other tables are still written). Each file is read under the limits
+    of the settings (kpiscore.limits)."""
+    from kpiscore import config
+
+    try:
+        bounds = config.load().limits
+    except InputError as error:
+        typer.echo(f"kpiscore: {error.line}", err=True)
+        return [], [error.line]
     documents, failures = [], []
     for path in files:
         try:
-            document = kpiscore.parse(path, templates)
+            document = kpiscore.parse(path, templates, bounds)
         except InputError as error:
-            failures.append(str(error))
+            failures.append(error.line)
             typer.echo(f"kpiscore: {failures[-1]}", err=True)
             continue
         except Exception as error:  # a bug must not lose the other files of a batch
@@ -124,9 +132,14 @@ def parse(
         raise typer.Exit(INPUT_ERROR) from None
     documents, failures = read_all(files, templates, strict or settings.strict)
     if documents:
+        from kpiscore.errors import OutputError
         from kpiscore.output import write
 
-        write(documents, output_format.value, output, Console(file=sys.stdout))
+        try:
+            write(documents, output_format.value, output, Console(file=sys.stdout), inputs=files)
+        except OutputError as error:
+            typer.echo(f"kpiscore: {error.line}", err=True)
+            raise typer.Exit(INPUT_ERROR) from None
     if failures:
         raise typer.Exit(INPUT_ERROR)
 

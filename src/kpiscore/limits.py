@@ -54,8 +54,8 @@ class Limits:
         return replace(self, **settings)
 
 
-def _message(key: str, **values: Any) -> str:
-    return lexicon.table("limits.toml")["messages"][key].format(**values)
+def _message(name: str, **values: Any) -> str:
+    return lexicon.table("limits.toml")["messages"][name].format(**values)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from kpiscore import rules as rule_set
 from kpiscore.findings import Finding, Severity, categories
@@ -115,24 +117,24 @@ def print_text(reviews: list[Review], console: Console) -> None:
             where = (indicator or project).location
             row = f" row {finding.row}" if finding.row else ""
             console.print(
-                f"{result.document.source}:{where}: #{project.index}{row} "
+                f"{escape(f'{result.document.source}:{where}')}: #{project.index}{row} "
                 f"[{_STYLE[finding.severity]}]{finding.rule}[/] {finding.category} "
-                f"{finding.message}", highlight=False, markup=True, soft_wrap=True)
+                f"{escape(finding.message)}", highlight=False, markup=True, soft_wrap=True)
         _print_scores(result, console)
     _print_categories(reviews, console)
 
 
 def _print_scores(result: Review, console: Console) -> None:
     info = result.summary()
-    table = Table(title=f"{result.document.source} — {result.document.unit_name or '?'} "
-                        f"{result.document.year or ''}: score {info['score']}, "
-                        f"{info['findings']} findings")
+    table = Table(title=Text(f"{result.document.source} — {result.document.unit_name or '?'} "
+                             f"{result.document.year or ''}: score {info['score']}, "
+                             f"{info['findings']} findings"))
     for column in ("#", "project", "预算数(万元)", "score", "grade", "findings"):
         table.add_column(column, justify="right" if column != "project" else "left")
     counts = Counter(f.project for f in result.findings)
     for project in result.document.projects:
         score = result.scores[project.index]
-        table.add_row(str(project.index), project.title,
+        table.add_row(str(project.index), Text(project.title),
                       wan_text(project.budget_wan), score_text(score.score), score.grade,
                       str(counts[project.index]))
     console.print(table)

@@ -75,7 +75,9 @@ def _check_sizes(items: list[Item]) -> None:
             limits.check("cell_chars", len(item.text), str(item.location))
             continue
         rows[item.table] += 1
-        limits.check("columns", len(item.cells), f"表 {item.table}")
+        # the last column holding text: a reader may pad rows with empty or covered cells
+        width = max((column for column, cell in enumerate(item.cells, start=1) if cell), default=0)
+        limits.check("columns", width, f"表 {item.table}")
         limits.check("cell_chars", max((len(cell or "") for cell in item.cells), default=0),
                      str(item.location))
     limits.check("tables", len(rows))
