@@ -341,12 +341,16 @@ def _startup_allowance(process: subprocess.Popen) -> float:
 class Tally:
     counts: dict[str, Counter] = field(default_factory=lambda: {kind: Counter() for kind in FORMATS})
     distinct: dict[str, dict] = field(default_factory=dict)  # (type, where) -> first traceback
+    refusals: Counter = field(default_factory=Counter)  # format and the InputError's gist
     peak_mb: int = 0
 
     def add(self, kind: str, path: Path, result: dict, keep: Path | None) -> None:
         outcome = result["outcome"]
         self.counts[kind][outcome] += 1
         self.peak_mb = max(self.peak_mb, result.get("maxrss_mb", 0))
+        if outcome == "input_error":
+            problem = result["message"][len(str(path)) + 2:]
+            self.refusals[f"{kind} {re.split(r'[（(]', problem, maxsplit=1)[0].strip()[:48]}"] += 1
         if outcome in ("other", "timeout", "oom"):
             key = f"{kind} {result.get('type', outcome)} {result.get('where', '')}".strip()
             entry = self.distinct.setdefault(key, {"count": 0, "example": path.name,
@@ -361,7 +365,8 @@ class Tally:
 
     def to_dict(self) -> dict:
         return {"counts": {kind: {o: counts[o] for o in OUTCOMES} for kind, counts in self.counts.items()},
-                "distinct": self.distinct, "worker_peak_rss_mb": self.peak_mb}
+                "refusals": dict(self.refusals.most_common()), "distinct": self.distinct,
+                "worker_peak_rss_mb": self.peak_mb}
 
 
 def run(count: int, jobs: int = 2, seed: int = 0, keep: Path | None = None) -> Tally:
@@ -399,6 +404,9 @@ def print_tally(tally: Tally) -> None:
     for kind in FORMATS:
         print(f"{kind:8}" + "".join(f"{tally.counts[kind][o]:>13}" for o in OUTCOMES))
     print(f"worker peak RSS: {tally.peak_mb} MB")
+    print("\nInputErrors by format and problem:")
+    for gist, count in tally.refusals.most_common():
+        print(f"{count:>7}  {gist}")
     for key, entry in sorted(tally.distinct.items()):
         print(f"\n== {key}: {entry['count']} (e.g. {entry['example']})\n{entry['traceback']}")
 

@@ -127,6 +127,11 @@ def pdf_with_pages(path: Path, kids: int, count: int, distinct: bool = False) ->
         b"<< /Length 0 >>\nstream\n\nendstream",
         *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 3 0 R >>"] * pages,
     ]
+    return write_pdf(path, objects)
+
+
+def write_pdf(path: Path, objects: list[bytes]) -> Path:
+    """A PDF of these objects (numbered from 1, the first the catalog) with its xref."""
     data = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -360,3 +365,42 @@ def test_a_successful_write_replaces_the_previous_output(tmp_path):
     assert result.exit_code == 0
     assert previous.read_text(encoding="utf-8").startswith("{")
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+# --- a damaged model, a repaired PDF ---------------------------------------------------------
+
+def test_a_truncated_model_file_is_one_line_naming_it(tmp_path):
+    import shutil
+
+    from kpiscore.classifier import store
+    from kpiscore.errors import ModelError
+    from kpiscore.resources import data_dir
+
+    for name in ("indicators.json", "indicators.skops"):
+        shutil.copy(data_dir("models") / name, tmp_path / name)
+    skops = tmp_path / "indicators.skops"
+    skops.write_bytes(skops.read_bytes()[:1000])
+    with pytest.raises(ModelError, match="模型文件已损坏") as refused:
+        store.load(tmp_path).pipeline
+    assert refused.value.line.startswith(f"{skops}: ")
+    (tmp_path / "indicators.json").write_text('{"features": ', encoding="utf-8")
+    with pytest.raises(ModelError, match="indicators.json"):
+        store.load(tmp_path)
+
+
+def test_what_pdfminer_logs_stays_off_stderr(tmp_path):
+    """A page that sets a colour with a bad operand: pdfminer logs a warning and reads on."""
+    content = b"/P0 g BT /F1 12 Tf 10 10 Td (abc) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    path = write_pdf(tmp_path / "colour.pdf", objects)
+    run = kpiscore("parse", path, folder=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [f"kpiscore: {path}: no performance-target table found "
+                                       f"(no header row with 一级指标 / 三级指标 / 指标值)"]

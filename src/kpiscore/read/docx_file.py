@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -39,7 +40,7 @@ def read_docx_file(path: Path) -> list[Item]:
 def _table_rows(table: Table, number: int) -> list[Row]:
     where = f"表 {number}"
     tbl = table._tbl
-    grid = len(tbl.tblGrid.gridCol_lst) if tbl.tblGrid is not None else 0
+    grid = len(tbl.findall(qn("w:tblGrid") + "/" + qn("w:gridCol")))
     limits.check("columns", grid, where)
     # A table without a grid (some generators write none) is bounded by the limit alone.
     width = grid or limits.active().columns

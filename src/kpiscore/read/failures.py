@@ -29,6 +29,9 @@ _MESSAGES = {
     "zipfile.BadZipFile": "bad_zip",
     "zipfile.LargeZipFile": "bad_zip",
     "zlib.error": "bad_zip",
+    "docx.exceptions.PythonDocxError": "malformed",  # a required element missing, say
+    "openpyxl.utils.exceptions.InvalidFileException": "malformed",
+    "openpyxl.utils.exceptions.CellCoordinatesException": "malformed",
     "builtins.KeyError": "missing_part",
     "builtins.NotImplementedError": "unsupported",
     "pdfminer.pdfdocument.PDFPasswordIncorrect": "locked_pdf",
