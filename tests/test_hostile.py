@@ -404,3 +404,22 @@ def test_what_pdfminer_logs_stays_off_stderr(tmp_path):
     assert run.returncode == 2
     assert run.stderr.splitlines() == [f"kpiscore: {path}: no performance-target table found "
                                        f"(no header row with 一级指标 / 三级指标 / 指标值)"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_file_is_one_line_and_the_batch_goes_on(tmp_path):
+    locked = tmp_path / "locked.docx"
+    locked.write_bytes(SAMPLE.read_bytes())
+    locked.chmod(0)
+    run = kpiscore("parse", locked, SAMPLE, folder=tmp_path)
+    assert run.returncode == 2 and '"projects"' in run.stdout
+    assert run.stderr.splitlines() == [f"kpiscore: {locked}: 无法读取：Permission denied"]
+
+
+def test_an_os_error_while_reading_is_an_input_error(tmp_path):
+    from kpiscore.errors import InputError
+    from kpiscore.read.failures import translated
+
+    with pytest.raises(InputError, match="无法读取：Permission denied"):
+        with translated(tmp_path / "x.docx", None):
+            raise PermissionError(13, "Permission denied")
