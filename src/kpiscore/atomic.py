@@ -38,6 +38,13 @@ def replacing(target: Path, inputs: Iterable[Path] = ()) -> Iterator[Path]:
     OutputError naming `target`."""
     target = Path(target)
     refuse_inputs(target, inputs)
+    if target.exists() and not (target.is_file() or target.is_dir()):
+        # /dev/null, a pipe: nothing to keep, and renaming over one would replace the device
+        try:
+            yield target
+        except OSError as error:
+            raise OutputError(str(target), f"cannot write: {error.strerror or error}") from None
+        return
     folder = target.parent
     if not folder.is_dir():
         raise OutputError(str(target), text("output", "no_folder", folder=folder))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kpiscore.baseline import Baseline
     from kpiscore.config import Settings
     from kpiscore.findings import Severity
+    from kpiscore.limits import Limits
     from kpiscore.report import Outcome
     from kpiscore.review import Review
     from kpiscore.templates import Templates
@@ -91,15 +92,16 @@ def main(
             stream.reconfigure(errors="replace")
 
 
-def read_all(files: list[Path], templates: Templates | None = None,
-             strict: bool = False) -> tuple[list[Document], list[str]]:
+def read_all(files: list[Path], templates: Templates | None = None, strict: bool = False,
+             limits: Limits | None = None) -> tuple[list[Document], list[str]]:
     """Parse every file; a file that fails is reported on stderr and the rest go on. A
     table that could not be read is one warning line; under `strict` it fails its file
-    too (the file's other tables are still written)."""
+    too (the file's other tables are still written). Each file is read under `limits`
+    (the settings' [limits]; kpiscore.limits)."""
     documents, failures = [], []
     for path in files:
         try:
-            document = kpiscore.parse(path, templates)
+            document = kpiscore.parse(path, templates, limits)
         except KpiscoreError as error:
             failures.append(error.line)
             _say(failures[-1])
@@ -179,12 +181,12 @@ def parse(
             refuse_inputs(output, files)
         except KpiscoreError as error:
             _fail(error)
-    documents, failures = read_all(files, setup.templates, setup.strict)
+    documents, failures = read_all(files, setup.templates, setup.strict, setup.settings.limits)
     if documents:
         from kpiscore.output import write
 
         try:
-            write(documents, output_format.value, output, Console(file=sys.stdout))
+            write(documents, output_format.value, output, Console(file=sys.stdout), inputs=files)
         except KpiscoreError as error:
             _fail(error)
     if failures:
@@ -226,6 +228,7 @@ def check(
     strict: StrictOption = False,
 ) -> None:
     from kpiscore.findings import Severity
+    from kpiscore.limits import Limits
 
     setup = _setup(template, strict, select=select, ignore=ignore, no_model=no_model, checking=True)
     threshold = Severity[severity.value if severity else setup.settings.severity]
@@ -258,7 +261,7 @@ def check(
 def _outcomes(files: list[Path], setup: Setup) -> Iterator[Outcome]:
     """Each file read and reviewed, or the one line saying why not (already printed)."""
     for path in files:
-        documents, failures = read_all([path], setup.templates, setup.strict)
+        documents, failures = read_all([path], setup.templates, setup.strict, setup.settings.limits)
         if failures:
             yield path, None, failures[0]
             continue

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from kpiscore import lexicon, money
+from kpiscore import lexicon, limits, money
 from kpiscore.grid import Item, Paragraph, Row
 from kpiscore.kinds import level_kinds
 from kpiscore.model import Document, Indicator, Location, Project
@@ -750,6 +750,7 @@ def _unit_name(front: _Front, ranked: list[tuple[int, str]]) -> str | None:
 def _walk(items: list[Item], templates: Templates | None) -> _Extractor:
     extractor = _Extractor(templates or shipped())
     for item in items:
+        limits.tick()  # the document's time budget (kpiscore.limits) covers extraction too
         extractor.feed(item)
     extractor.projects = extractor.finish()
     return extractor

@@ -34,7 +34,6 @@ from kpiscore.serve.upload import TooLarge, Upload, UploadRefused, receive
 
 if TYPE_CHECKING:
     from kpiscore.report.cells import Marks
-    from kpiscore.templates import Templates
 
 _LOG = logging.getLogger("kpiscore.serve")
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -71,14 +70,17 @@ def _megabytes(size: int) -> str:
     return f"{size / _MB:g}"
 
 
-def _pipeline(no_model: bool) -> tuple[Callable[[kpiscore.Document], Review], Templates | None]:
-    """The review function and template profiles `kpiscore report` would use here (the
-    settings of the working folder's pyproject.toml / kpiscore.toml); InputError or
-    ValueError for a bad selection, model or template."""
+def _pipeline(no_model: bool) -> tuple[Callable[[kpiscore.Document], Review],
+                                       Callable[[Path], kpiscore.Document]]:
+    """The review and read functions `kpiscore report` would use here (the settings of the
+    working folder's pyproject.toml / kpiscore.toml: rules, model, template profiles and
+    limits); InputError or ValueError for a bad selection, model or template."""
     from kpiscore import cli, config
 
     settings = config.load()
-    return cli._reviewer(settings, None, None, no_model), cli._templates(settings, None)
+    templates = cli._templates(settings, None)
+    return (cli._reviewer(settings, None, None, no_model),
+            lambda path: kpiscore.parse(path, templates, settings.limits))
 
 
 def _write_docx(marks: Marks, upload: Path, target: Path) -> None:
@@ -96,7 +98,7 @@ def _write_docx(marks: Marks, upload: Path, target: Path) -> None:
 def create_app(settings: ServeSettings = ServeSettings()) -> FastAPI:
     """The app; the review pipeline is set up at once, so a bad configuration fails here
     rather than at the first upload."""
-    review, templates = _pipeline(settings.no_model)
+    review, read = _pipeline(settings.no_model)
     store = Store(settings.kept_reviews, settings.kept_seconds)
     limit = _megabytes(settings.max_upload_bytes)
 
@@ -124,7 +126,7 @@ def create_app(settings: ServeSettings = ServeSettings()) -> FastAPI:
         from kpiscore.report.cells import mark
 
         try:
-            document = kpiscore.parse(upload.path, templates)
+            document = read(upload.path)
         except InputError as error:  # the CLI's line, naming the file as the reviewer does
             line = error.line.replace(str(upload.path), upload.display_name)
             raise _Unreadable(words()["page"]["error_lead"] + line) from None
