@@ -66,8 +66,8 @@ def test_unknown_value_header_is_reported_never_read_as_empty_values(tmp_path):
     result = runner.invoke(app, ["parse", str(path)])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"kpiscore: {path}: no readable performance-target table (the table at line 5: cannot read the indicator "
-        f"columns: no value (指标值) column among 「一级指标 | 二级指标 | 三级指标 | 本年预期」)"]
+        f"kpiscore: {path}: 没有可读的绩效目标表（the table at line 5: cannot read the indicator "
+        f"columns: no value (指标值) column among 「一级指标 | 二级指标 | 三级指标 | 本年预期」）"]
 
 
 def test_a_readable_table_beside_an_unreadable_one_warns_and_strict_fails(tmp_path):

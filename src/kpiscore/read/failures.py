@@ -87,16 +87,25 @@ def _message_key(error: BaseException) -> str | None:
     return None
 
 
-def _message(key: str, error: BaseException, path: Path, kind: str) -> str:
+def says(key: str, **fields: object) -> str:
+    """The message `key` of lexicons/read_errors.toml with its fields filled; a `kind`
+    field (a sniffed format) fills {format} with the format's name."""
     table = lexicon.table("read_errors.toml")
+    kind = fields.pop("kind", None)
+    if kind is not None:
+        fields["format"] = table["formats"].get(kind, kind)
+    message = table["messages"][key]
+    return message.format(**fields) if fields else message
+
+
+def _message(key: str, error: BaseException, path: Path, kind: str) -> str:
     detail = _detail(error)
     part = None
     if key == "not_xml" and kind in _ZIPPED:
         part = _broken_part(path)
         if part is None:
             key = "not_xml_somewhere"
-    return table["messages"][key].format(format=table["formats"].get(kind, kind), part=part,
-                                         detail=detail)
+    return says(key, kind=kind, part=part, detail=detail)
 
 
 def _detail(error: BaseException) -> str:
