@@ -199,6 +199,30 @@ def test_zip_that_is_not_an_office_document(tmp_path):
     assert_one_bad_file(path, "压缩包既不是 .docx 也不是 .xlsx 文档")
 
 
+def cut_before_the_directory(data: bytes) -> bytes:
+    """A zip with bytes deleted inside its first member: the directory still lists every
+    member, at offsets now past where they are, and zipfile puts the first one before
+    byte 0 (reading it was a bare OSError, "Invalid argument")."""
+    return data[:200] + data[700:]
+
+
+def test_zip_with_bytes_cut_before_its_directory_names_the_part(tmp_path):
+    path = write(tmp_path, "cut.docx", cut_before_the_directory(docx_bytes()))
+    assert_one_bad_file(path, "损坏的 .docx：部件 [Content_Types].xml 在压缩包中的位置无效")
+
+
+def test_invalid_argument_from_a_zip_is_a_damaged_file(tmp_path):
+    """EINVAL from inside a .docx / .xlsx reader is zipfile seeking before the file's start."""
+    import errno
+
+    from kpiscore.read.failures import translated
+
+    with pytest.raises(kpiscore.InputError) as caught:
+        with translated(tmp_path / "x.xlsx", "xlsx"):
+            raise OSError(errno.EINVAL, "Invalid argument")
+    assert caught.value.problem.startswith("损坏的 .xlsx：压缩容器已损坏")
+
+
 # --- every message is Chinese -----------------------------------------------------------------
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -226,6 +250,7 @@ def test_every_reader_message_is_chinese():
     ("binary", lambda folder: write(folder, "mystery.dat", b"\x01\x02\x00\x03" * 100)),
     ("encoding", lambda folder: write(folder, "latin1.txt", "café au lait\n".encode("latin-1"))),
     ("zip", lambda folder: write(folder, "truncated.docx", half(docx_bytes()))),
+    ("zip-cut", lambda folder: write(folder, "cut.xlsx", cut_before_the_directory(xlsx_bytes()))),
     ("not-office", lambda folder: write(folder, "archive.zip", zip_of({"readme.txt": "x"}))),
     ("scan", lambda folder: write(folder, "scan.pdf", image_pdf_bytes())),
     ("no-table", lambda folder: write(folder, "paragraph.docx", docx_bytes())),

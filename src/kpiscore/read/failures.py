@@ -10,6 +10,7 @@ that reading a .docx never imports pdfminer.
 
 from __future__ import annotations
 
+import errno
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +106,8 @@ def _message(key: str, error: BaseException, path: Path, kind: str) -> str:
         part = _broken_part(path)
         if part is None:
             key = "not_xml_somewhere"
+    elif key == "unreadable" and kind in _ZIPPED and getattr(error, "errno", None) == errno.EINVAL:
+        key = "bad_zip"  # zipfile seeking before the start of a member: a damaged directory
     return says(key, kind=kind, part=part, detail=detail)
 
 

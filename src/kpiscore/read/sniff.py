@@ -106,6 +106,7 @@ def _office_kind(path: Path) -> str:
         kind = "xlsx"
     else:
         raise InputError(str(path), says("zip_other"))
+    _check_zip_offsets(path, members, kind)
     return kind
 
 
@@ -118,6 +119,18 @@ def _check_member_count(path: Path) -> None:
     end = tail.rfind(_END_RECORD)
     if end >= 0 and len(tail) >= end + 12:
         limits.check("zip_members", struct.unpack_from("<H", tail, end + 10)[0])
+
+
+def _check_zip_offsets(path: Path, members: list[zipfile.ZipInfo], kind: str) -> None:
+    """Refuse a zip whose directory puts a member before the start of the file (or past
+    its end). zipfile shifts every offset by the gap it finds between where the directory
+    says it starts and where it is; in a file with bytes cut out before the directory the
+    first members land before byte 0, and reading one fails with a bare OSError (EINVAL:
+    a seek to a negative position)."""
+    size = path.stat().st_size
+    for member in members:
+        if not 0 <= member.header_offset < size:
+            raise InputError(str(path), says("bad_offset", kind=kind, part=member.filename))
 
 
 def _check_zip_sizes(members: list[zipfile.ZipInfo]) -> None:
