@@ -223,6 +223,20 @@ def test_invalid_argument_from_a_zip_is_a_damaged_file(tmp_path):
     assert caught.value.problem.startswith("损坏的 .xlsx：压缩容器已损坏")
 
 
+def test_a_missing_part_is_named_alone(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    del members["word/styles.xml"]
+    path = tmp_path / "no_styles.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    assert_one_bad_file(path, "损坏的 .docx：缺少部件 word/styles.xml")
+    assert "There is no item" not in run(path).stderr
+
+
 # --- every message is Chinese -----------------------------------------------------------------
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -11,6 +11,7 @@ that reading a .docx never imports pdfminer.
 from __future__ import annotations
 
 import errno
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +57,8 @@ _MESSAGES = {
 _DETAIL_CHARS = 160
 _ZIPPED = ("docx", "xlsx")
 _XML_PARTS = (".xml", ".rels", ".vml")
+# zipfile's KeyError for a member the directory does not list: only the name is told.
+_NO_ITEM = re.compile(r"There is no item named '(.+)' in the archive")
 
 
 @contextmanager
@@ -106,6 +109,9 @@ def _message(key: str, error: BaseException, path: Path, kind: str) -> str:
         part = _broken_part(path)
         if part is None:
             key = "not_xml_somewhere"
+    elif key == "missing_part":
+        named = _NO_ITEM.fullmatch(detail)
+        detail = named.group(1) if named else detail
     elif key == "unreadable" and kind in _ZIPPED and getattr(error, "errno", None) == errno.EINVAL:
         key = "bad_zip"  # zipfile seeking before the start of a member: a damaged directory
     return says(key, kind=kind, part=part, detail=detail)
