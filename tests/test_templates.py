@@ -109,7 +109,21 @@ def test_a_template_naming_an_unknown_field_is_one_line(tmp_path):
     profile.write_text('[columns]\nvalu = ["本年预期"]\n', encoding="utf-8")
     result = runner.invoke(app, ["parse", "--template", str(profile), str(table(tmp_path, "三级指标\t指标值"))])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"kpiscore: {profile}: unknown template field columns.valu")
+    assert result.stderr.startswith(f"kpiscore: {profile}: 未知的模板字段 columns.valu（可用：")
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("[columns\n", "模板文件不是有效的 TOML："),
+    ('[columns]\nvalue = "本年预期"\n', "模板字段 columns.value 应为标签的列表，如 [\"指标值\"]"),
+    ('[templates]\nmine = 1\n', "模板 mine 应为含 [columns] / [header] 的表"),
+])
+def test_a_bad_template_file_is_one_line_in_chinese(tmp_path, content, problem):
+    profile = tmp_path / "bad.toml"
+    profile.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["parse", "--template", str(profile), str(table(tmp_path, "三级指标\t指标值"))])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kpiscore: {profile}: {problem}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_user_labels_win_over_the_shipped_ones():
