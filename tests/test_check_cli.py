@@ -81,7 +81,7 @@ def test_settings_come_from_pyproject(tmp_path):
 
 
 @pytest.mark.parametrize("arguments,message", [
-    (["--select", "NOPE"], "unknown rule or category 'NOPE'"),
+    (["--select", "NOPE"], "kpiscore: --select: 未知的规则代码或类别「NOPE」（运行 kpiscore rules 查看全部规则）"),
     (["--severity", "extreme"], "extreme"),
 ])
 def test_usage_errors_exit_2(arguments, message):
@@ -91,16 +91,20 @@ def test_usage_errors_exit_2(arguments, message):
 
 
 @pytest.mark.parametrize("setting,message", [
-    ("colour = 'red'", "unknown kpiscore settings ['colour']"),
-    ("select = 'TXT'", "select must be a list of rule codes or categories"),
-    ("severity = 'extreme'", "severity must be one of low, medium, high"),
+    ("colour = 'red'", "未知的 kpiscore 设置 colour（可用：ignore、limits、select、severity、strict、templates）"),
+    ("select = 'TXT'", "设置 select 应为规则代码或类别的列表，如 [\"TXT-01\", \"ECHO\"]"),
+    ("severity = 'extreme'", "设置 severity 应为 low / medium / high 之一"),
+    ("strict = 1", "设置 strict 应为 true 或 false"),
+    ("templates = 1", "设置 templates 应为模板的表，每个模板一个 [templates.名称]"),
+    ("limits = 1", "设置 limits 应为上限的表，如 pdf_pages = 3000"),
+    ("select = [", "设置文件不是有效的 TOML："),
 ])
 def test_bad_config_is_a_one_line_error(tmp_path, setting, message):
     (tmp_path / "kpiscore.toml").write_text(setting + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", str(seed_path("004"))])
     assert result.exit_code == 2
     line = result.output.strip()
-    assert "\n" not in line and line.startswith(f"kpiscore: {tmp_path / 'kpiscore.toml'}: {message}")
+    assert "\n" not in line and line.startswith(f"kpiscore: {tmp_path / 'kpiscore.toml'}: {message}"), line
 
 
 def test_unreadable_file_is_listed_and_the_rest_is_checked(tmp_path):

@@ -173,7 +173,7 @@ def test_a_huge_grid_span(tmp_path):
 
     path = docx_with_table(tmp_path / "span.docx", widen)
     # the span is bounded by the table's grid: the file reads (it has no performance table)
-    assert_refused(path, "no performance-target table")
+    assert_refused(path, "没有找到绩效目标表")
 
 
 def test_a_grid_past_the_column_limit(tmp_path):
@@ -290,8 +290,8 @@ def test_markup_in_a_file_name_prints_as_is(tmp_path):
     run = kpiscore("parse", good, bad, "-f", "table", folder=tmp_path)
     assert run.returncode == 2
     assert str(good) in run.stdout
-    assert run.stderr.splitlines() == [f"kpiscore: {bad}: no performance-target table found "
-                                       f"(no header row with 一级指标 / 三级指标 / 指标值)"]
+    assert run.stderr.splitlines() == [f"kpiscore: {bad}: 没有找到绩效目标表"
+                                       f"（没有含 一级指标 / 三级指标 / 指标值 的表头行）"]
 
 
 # --- batches survive unreadable files -----------------------------------------------------
@@ -299,7 +299,8 @@ def test_markup_in_a_file_name_prints_as_is(tmp_path):
 def test_a_folder_and_a_device_are_one_line_each(tmp_path):
     run = kpiscore("parse", tmp_path, "/dev/zero", SAMPLE, folder=tmp_path)
     assert run.returncode == 2
-    assert [line.split(": ")[1] for line in run.stderr.splitlines()] == [str(tmp_path), "/dev/zero"]
+    assert run.stderr.splitlines() == [f"kpiscore: {tmp_path}: 是文件夹，不是文件：请给出文件夹中的文件",
+                                       "kpiscore: /dev/zero: 不是普通文件（设备、管道或套接字），无法读取"]
     assert '"projects"' in run.stdout
 
 
@@ -328,10 +329,11 @@ def _hardlink(path: Path, source: Path) -> Path:
 
 
 def test_output_into_a_missing_folder_or_a_full_disk_is_one_line(tmp_path):
-    for target in (tmp_path / "missing" / "out.json", Path("/dev/full")):
+    for target, problem in ((tmp_path / "missing" / "out.json", f"文件夹 {tmp_path / 'missing'} 不存在"),
+                            (Path("/dev/full"), "无法写入：No space left on device")):
         run = kpiscore("parse", SAMPLE, "-o", target, folder=tmp_path)
         assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
-        assert run.stderr.startswith(f"kpiscore: {target}: ")
+        assert run.stderr == f"kpiscore: {target}: {problem}\n"
 
 
 @pytest.mark.parametrize("output_format", ["json", "csv", "table"])
@@ -398,8 +400,8 @@ def test_what_pdfminer_logs_stays_off_stderr(tmp_path):
     path = write_pdf(tmp_path / "colour.pdf", objects)
     run = kpiscore("parse", path, folder=tmp_path)
     assert run.returncode == 2
-    assert run.stderr.splitlines() == [f"kpiscore: {path}: no performance-target table found "
-                                       f"(no header row with 一级指标 / 三级指标 / 指标值)"]
+    assert run.stderr.splitlines() == [f"kpiscore: {path}: 没有找到绩效目标表"
+                                       f"（没有含 一级指标 / 三级指标 / 指标值 的表头行）"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")

@@ -380,7 +380,7 @@ def test_unreadable_input_is_a_one_line_error(tmp_path, content):
 
 def test_missing_input_and_unwritable_output(tmp_path):
     missing = runner.invoke(app, ["report", str(tmp_path / "nope.docx"), "-o", str(tmp_path / "r.xlsx")])
-    assert missing.exit_code == 2 and "file not found" in missing.stderr
+    assert missing.exit_code == 2 and missing.stderr == f"kpiscore: {tmp_path / 'nope.docx'}: 文件不存在：请检查路径和文件名\n"
     out = tmp_path / "no" / "such" / "folder" / "r.xlsx"
     unwritable = runner.invoke(app, ["report", str(SAMPLE), "-o", str(out)])
     assert unwritable.exit_code == 2 and unwritable.stderr == f"kpiscore: {out}: 文件夹 {out.parent} 不存在\n"

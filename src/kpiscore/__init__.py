@@ -39,6 +39,7 @@ def parse(path: str | Path, templates: Templates | None = None, limits: Limits |
     from kpiscore import limits as bounds
     from kpiscore.extract import extract
     from kpiscore.read import read
+    from kpiscore.read.failures import says
 
     path = Path(path)
     with bounds.reading(str(path), limits):
@@ -46,7 +47,6 @@ def parse(path: str | Path, templates: Templates | None = None, limits: Limits |
         document = extract(items, str(path), layout, templates)
     if not document.projects:
         if document.warnings:
-            raise InputError(str(path), f"no readable performance-target table ({document.warnings[0]})")
-        raise InputError(str(path), "no performance-target table found "
-                                    "(no header row with 一级指标 / 三级指标 / 指标值)")
+            raise InputError(str(path), says("no_readable_table", warning=document.warnings[0]))
+        raise InputError(str(path), says("no_table"))
     return document

@@ -43,7 +43,7 @@ def replacing(target: Path, inputs: Iterable[Path] = ()) -> Iterator[Path]:
         try:
             yield target
         except OSError as error:
-            raise OutputError(str(target), f"cannot write: {error.strerror or error}") from None
+            raise OutputError(str(target), text("output", "cannot_write", reason=error.strerror or error)) from None
         return
     folder = target.parent
     if not folder.is_dir():

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from kpiscore import lexicon, limits, money
+from kpiscore import lexicon, limits, messages, money
 from kpiscore.grid import Item, Paragraph, Row
 from kpiscore.kinds import level_kinds
 from kpiscore.model import Document, Indicator, Location, Project
@@ -318,13 +318,13 @@ class _Extractor:
             project.budget_wan = round(project.fiscal_wan + project.other_wan, 6)  # printed parts
         project.goal = project.goal or self.long_goal
         if project.column_map and not project.indicators:
-            self.warnings.append(f"{_where(project.location)}: an indicator header with no indicator rows")
+            self.warnings.append(messages.text("warnings", "no_rows", where=_where(project.location)))
         if len(project.indicators) >= 3 and not any(i.value for i in project.indicators):
             value_header = next((entry["header"] for entry in project.column_map
                                  if entry["field"] == "value"), "?")
             title = f"「{project.title}」" if project.title else ""
-            self.warnings.append(f"{_where(project.location)}{title}: the value column "
-                                 f"「{value_header}」 is empty on every row")
+            self.warnings.append(messages.text("warnings", "empty_values", where=_where(project.location),
+                                               title=title, header=value_header))
         self.parts = {}
 
     def _locate(self, name: str, at: Location | None, is_value: bool = True) -> None:
@@ -340,10 +340,10 @@ class _Extractor:
 
     def _indicator_header(self, header: ColumnMap, location: Location) -> None:
         if not header.readable:
-            missing = "name (三级指标)" if "name" not in header.fields else "value (指标值)"
+            missing = messages.text("warnings", "name_column" if "name" not in header.fields else "value_column")
             printed = " | ".join(header.headers.values())
-            self.warnings.append(f"{_where(location)}: cannot read the indicator columns: "
-                                 f"no {missing} column among 「{printed}」")
+            self.warnings.append(messages.text("warnings", "no_column", where=_where(location),
+                                               missing=missing, headers=printed))
             self.in_block, self.skipping, self.columns = False, True, None
             return
         wide = "name" in header.project
@@ -692,11 +692,14 @@ class _Extractor:
 def _where(location: Location) -> str:
     """Where a table is, as a reviewer finds it: its number, page, sheet or line."""
     if location.table is not None:
-        page = f" (page {location.page})" if location.page else ""
-        return f"table {location.table}{page}"
+        if location.page:
+            return messages.text("warnings", "table_page", table=location.table, page=location.page)
+        return messages.text("warnings", "table", table=location.table)
     if location.sheet is not None:
-        return f"the table at sheet {location.sheet} row {location.row}"
-    return f"the table at line {location.line}" if location.line else "a table"
+        return messages.text("warnings", "sheet", sheet=location.sheet, row=location.row)
+    if location.line:
+        return messages.text("warnings", "line", line=location.line)
+    return messages.text("warnings", "somewhere")
 
 
 @dataclass(frozen=True)

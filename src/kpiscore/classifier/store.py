@@ -17,12 +17,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kpiscore import __version__, lexicon
+from kpiscore import __version__
 from kpiscore.classifier import features
 from kpiscore.classifier.blend import Choice, selected
 from kpiscore.errors import InputError, ModelError
 from kpiscore.findings import Finding, Severity, categories, in_order
 from kpiscore.model import Document
+from kpiscore.read.failures import says
 from kpiscore.resources import data_dir
 
 if TYPE_CHECKING:  # scikit-learn loads only when the model is used: seconds on a cold start
@@ -121,16 +122,15 @@ def load(folder: Path) -> TrainedModel:
     importing scikit-learn, seconds on a cold start), else on first use."""
     path, meta_path = folder / f"{NAME}.skops", folder / f"{NAME}.json"
     if not path.exists() or not meta_path.exists():
-        raise InputError(str(path), "no trained model here (run `kpiscore train`, or check "
-                                    "with --no-model)")
+        raise InputError(str(path), says("no_model"))
     meta = _read_meta(meta_path)
     if meta["features"] != features.FEATURES:
-        raise InputError(str(path), f"trained for features v{meta['features']}, this kpiscore "
-                                    f"computes v{features.FEATURES}: run `kpiscore train`")
+        raise InputError(str(path), says("model_features", trained=meta["features"],
+                                         current=features.FEATURES))
     installed = version("scikit-learn")
     if _minor(meta["scikit-learn"]) != _minor(installed):
-        raise InputError(str(path), f"trained with scikit-learn {meta['scikit-learn']}, "
-                                    f"{installed} is installed: run `kpiscore train`")
+        raise InputError(str(path), says("model_sklearn", trained=meta["scikit-learn"],
+                                         installed=installed))
     try:
         choices = {c: Choice(**choice) for c, choice in meta["choices"].items()}
     except (TypeError, AttributeError):
@@ -144,7 +144,7 @@ def load(folder: Path) -> TrainedModel:
 
 
 def _damaged() -> str:
-    return lexicon.table("read_errors.toml")["messages"]["damaged_model"]
+    return says("damaged_model")
 
 
 def _read_meta(path: Path) -> dict[str, Any]:
@@ -167,7 +167,7 @@ def _read_pipeline(path: Path) -> Pipeline:
     try:
         unknown = set(skops.io.get_untrusted_types(file=path)) - TRUSTED
         if unknown:
-            raise InputError(str(path), f"holds types kpiscore does not trust: {sorted(unknown)}")
+            raise InputError(str(path), says("model_untrusted", types="、".join(sorted(unknown))))
         return skops.io.load(path, trusted=sorted(TRUSTED))
     except InputError:
         raise

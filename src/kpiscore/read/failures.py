@@ -10,6 +10,8 @@ that reading a .docx never imports pdfminer.
 
 from __future__ import annotations
 
+import errno
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +57,8 @@ _MESSAGES = {
 _DETAIL_CHARS = 160
 _ZIPPED = ("docx", "xlsx")
 _XML_PARTS = (".xml", ".rels", ".vml")
+# zipfile's KeyError for a member the directory does not list: only the name is told.
+_NO_ITEM = re.compile(r"There is no item named '(.+)' in the archive")
 
 
 @contextmanager
@@ -87,16 +91,30 @@ def _message_key(error: BaseException) -> str | None:
     return None
 
 
-def _message(key: str, error: BaseException, path: Path, kind: str) -> str:
+def says(key: str, **fields: object) -> str:
+    """The message `key` of lexicons/read_errors.toml with its fields filled; a `kind`
+    field (a sniffed format) fills {format} with the format's name."""
     table = lexicon.table("read_errors.toml")
+    kind = fields.pop("kind", None)
+    if kind is not None:
+        fields["format"] = table["formats"].get(kind, kind)
+    message = table["messages"][key]
+    return message.format(**fields) if fields else message
+
+
+def _message(key: str, error: BaseException, path: Path, kind: str) -> str:
     detail = _detail(error)
     part = None
     if key == "not_xml" and kind in _ZIPPED:
         part = _broken_part(path)
         if part is None:
             key = "not_xml_somewhere"
-    return table["messages"][key].format(format=table["formats"].get(kind, kind), part=part,
-                                         detail=detail)
+    elif key == "missing_part":
+        named = _NO_ITEM.fullmatch(detail)
+        detail = named.group(1) if named else detail
+    elif key == "unreadable" and kind in _ZIPPED and getattr(error, "errno", None) == errno.EINVAL:
+        key = "bad_zip"  # zipfile seeking before the start of a member: a damaged directory
+    return says(key, kind=kind, part=part, detail=detail)
 
 
 def _detail(error: BaseException) -> str:

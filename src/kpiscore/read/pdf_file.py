@@ -22,6 +22,7 @@ from kpiscore import limits
 from kpiscore.errors import InputError
 from kpiscore.grid import Item, Paragraph, Row
 from kpiscore.model import Location
+from kpiscore.read.failures import says
 
 # A line ending this close (in points) to the right margin was wrapped, not ended.
 _FULL_LINE_SLACK = 15
@@ -85,7 +86,7 @@ def _read_pages(pdf: pdfplumber.PDF, source: str) -> list[Item]:
             last_was_table = True
         page.close()  # its laid-out characters are done with: memory stays one page deep
     if not has_text:
-        raise InputError(source, "PDF has no text layer (a scan?): run OCR first, or send the .docx")
+        raise InputError(source, says("no_text_layer"))
     return items
 
 
