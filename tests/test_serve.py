@@ -341,7 +341,8 @@ def test_a_reviewer_uploads_sees_the_marked_cells_and_downloads_in_chromium(serv
         assert browser.find_element(By.ID, "chosen").text == "已选择：拖入.docx"
         browser.find_element(By.ID, "file").send_keys(str(SAMPLE))
         browser.find_element(By.ID, "submit").click()
-        wait = WebDriverWait(browser, 60)
+        # the submitted form replaces the page: a body found before that goes stale
+        wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
         wait.until(lambda b: b.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
         body = browser.find_element(By.TAG_NAME, "body")
         marked = browser.find_elements(By.CSS_SELECTOR, "td.marked.sev-high, td.marked.sev-medium, td.marked.sev-low")
