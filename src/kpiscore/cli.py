@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -134,7 +134,9 @@ def parse(
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
+    parquet = "parquet"
 
 
 class Level(str, Enum):
@@ -144,6 +146,7 @@ class Level(str, Enum):
 
 
 FINDINGS = 1
+INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
 
 NoModelOption = Annotated[bool, typer.Option(
     "--no-model", help="Rules alone, without the classifier (models/README.md).")]
@@ -151,11 +154,15 @@ NoModelOption = Annotated[bool, typer.Option(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Documents to check: .docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et or text.",
-                                                show_default=False)],
-    output_format: Annotated[CheckFormat, typer.Option(
+    files: Annotated[list[str], typer.Argument(
+        help="Documents to check (.docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et or text), "
+             "folders (searched recursively), patterns such as 'data/**/*.pdf', or - for a "
+             "list of paths on stdin.", show_default=False)],
+    output_format: Annotated[CheckFormat | None, typer.Option(
         "--format", "-f", help="text (linter lines and summaries), json (the parse contract with "
-                               "findings and scores) or csv (one row per finding).")] = CheckFormat.text,
+                               "findings and scores; a list for several documents), jsonl (one "
+                               "document per line), csv or parquet (one row per finding) "
+                               "[default: by -o's extension, else text].", show_default=False)] = None,
     select: Annotated[list[str] | None, typer.Option(
         help="Only these rules: codes (TXT-01), code prefixes (TXT) or categories (ECHO). "
              "Repeat or separate with commas.", show_default=False)] = None,
@@ -164,80 +171,77 @@ def check(
     severity: Annotated[Level | None, typer.Option(
         help="Exit 1 only for findings at or above this severity [default: low, or the config].",
         show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write here instead of the terminal.")] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Write here instead of the terminal; a folder (DIR/, or one that "
+                               "exists) gets one file per document.", show_default=False)] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes [default: every core].", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Neither reuse nor store results (README, 'Batches and the cache').")] = False,
+    cache_dir: Annotated[Path | None, typer.Option(
+        help="The result cache [default: $KPISCORE_CACHE_DIR, else the user cache folder].",
+        show_default=False)] = None,
     no_model: NoModelOption = False,
     template: TemplateOption = None,
     strict: StrictOption = False,
 ) -> None:
     """Flag defective indicators and score every project, like a linter.
 
-    Exit codes: 0 no findings at or above --severity; 1 some; 2 usage or input error.
+    Exit codes: 0 no findings at or above --severity; 1 some; 2 usage or input error;
+    130 interrupted (finished documents are kept: run again to resume).
     Settings may also come from the tool.kpiscore table of pyproject.toml or from kpiscore.toml.
     """
-    from kpiscore import config
+    from kpiscore import batch, config, inputs, streams
+    from kpiscore.cache import Cache
+    from kpiscore.errors import KpiscoreError
     from kpiscore.findings import Severity
 
     try:
         settings = config.load()
-        review = _reviewer(settings, select, ignore, no_model)
+        options = batch.options(_listed(select) or settings.select, _listed(ignore) or settings.ignore,
+                                not no_model, _templates(settings, template))
         threshold = Severity[(severity.value if severity else settings.severity)]
-        templates = _templates(settings, template)
-    except (InputError, ValueError) as error:
+        target, folder, chosen = _check_output(output, output_format)
+        own = [] if target is None else [target] if folder else [
+            target, target.with_name(target.name + streams.PARTIAL), streams.failures_file(target)]
+        paths, problems = inputs.expand(files, exclude=own)
+        single = len(files) == 1 and paths == [Path(files[0])]
+        writer = streams.open_writer(chosen, target, folder, many=not single, inputs=paths)
+        cache = None if no_cache else Cache.open(cache_dir, options)
+    except (KpiscoreError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
-    documents, failures = read_all(files, templates, strict or settings.strict)
-    reviews = []
-    for document in documents:
-        try:
-            reviews.append(review(document))
-        except Exception as error:  # a bug must not lose the other files of a batch
-            failures.append(f"{document.source}: unexpected {type(error).__name__} while checking: "
-                            f"{error} (please report this)")
-            typer.echo(f"kpiscore: {failures[-1]}", err=True)
-    if reviews and output is None:
-        _write_reviews(reviews, output_format, sys.stdout)
-    elif reviews and output is not None:
-        encoding = "utf-8-sig" if output_format is CheckFormat.csv else "utf-8"  # for Excel
-        with output.open("w", encoding=encoding) as handle:
-            _write_reviews(reviews, output_format, handle, width=160)
-    if failures:
+    summary = batch.check_files(paths, problems, options, jobs, cache, writer, strict or settings.strict)
+    if summary.interrupted:
+        raise typer.Exit(INTERRUPTED)
+    if summary.failures:
         raise typer.Exit(INPUT_ERROR)
-    if any(r.at_least(threshold) for r in reviews):
+    if summary.worst is not None and summary.worst >= threshold:
         raise typer.Exit(FINDINGS)
 
 
-def _write_reviews(reviews: list, output_format: CheckFormat, handle: TextIO,
-                   width: int | None = None) -> None:
-    from kpiscore.review import print_text, to_csv, to_json
+def _check_output(output: str | None, output_format: CheckFormat | None) -> tuple[Path | None, bool, str]:
+    """check's -o and --format: (target, whether it is a folder, the format). A folder is
+    written DIR/ or already one; without --format the extension decides (a folder: json)."""
+    import os
 
-    if output_format is CheckFormat.text:
-        print_text(reviews, Console(file=handle, width=width))
-    elif output_format is CheckFormat.json:
-        handle.write(to_json(reviews) + "\n")
-    else:
-        handle.write(to_csv(reviews))
-
-
-def _model():
-    from kpiscore.classifier.store import default
-
-    return default()
+    if output is None:
+        return None, False, (output_format or CheckFormat.text).value
+    target = Path(output)
+    folder = output.endswith(("/", os.sep)) or target.is_dir()
+    by_suffix = {f".{kind.value}": kind for kind in CheckFormat if kind is not CheckFormat.text}
+    chosen = output_format or (CheckFormat.json if folder else by_suffix.get(target.suffix.lower(),
+                                                                               CheckFormat.text))
+    return target, folder, chosen.value
 
 
 def _reviewer(settings, select: list[str] | None, ignore: list[str] | None, no_model: bool):
     """review() with the chosen rules and, unless --no-model, the classifier; raises
     InputError / ValueError for a bad selection or model."""
-    from functools import partial
+    from kpiscore import batch
 
-    from kpiscore import rules
-    from kpiscore.review import review
-
-    model = None if no_model else _model()
-    model_codes = [(f"ML-{c}", c) for c in model.categories] if model else []
-    chosen, learnt = rules.select(_listed(select) or settings.select,
-                                  _listed(ignore) or settings.ignore, model_codes)
-    return partial(review, rules=chosen, model=model, learnt=learnt)
+    return batch.reviewer(batch.options(_listed(select) or settings.select,
+                                        _listed(ignore) or settings.ignore, not no_model))
 
 
 def _listed(values: list[str] | None) -> list[str]:

@@ -1,0 +1,264 @@
+"""Check many documents on every core, streaming each result as soon as it is done.
+
+    run(paths, options, jobs, cache) -> Iterator[Outcome]
+
+is the one pipeline of `kpiscore check`, `kpiscore.check`, `kpiscore.scan` and the corpus
+dataset: each path is read, reviewed (rules, and the classifier unless options say not),
+and yielded as an Outcome (path, Review or None, error line or None) in the order the
+documents finish. Memory stays flat whatever the number of documents: at most a few
+documents per worker are in flight, and nothing is kept once yielded.
+
+With a cache, a document whose bytes, name and settings have a stored result is yielded
+from it without being read; every new result is stored by the worker that made it, so
+an interrupted run loses nothing finished. `check_files` adds what the command needs
+around it: a progress bar, the streaming writer, warnings and the failures list.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kpiscore import messages
+from kpiscore.cache import Cache, Failed
+from kpiscore.errors import InputError
+
+if TYPE_CHECKING:
+    from kpiscore.findings import Severity
+    from kpiscore.review import Review
+    from kpiscore.streams import Writer
+    from kpiscore.templates import Templates
+
+# Documents in flight per worker: enough that no worker waits for the next one, few
+# enough that the queued futures (and their results) stay a few documents' worth.
+IN_FLIGHT_PER_JOB = 4
+
+
+@dataclass(frozen=True)
+class Options:
+    """What changes a document's result, resolved (kpiscore.batch.options builds it from
+    the command's --select / --ignore / --no-model / --template and the config)."""
+
+    rules: tuple[str, ...] | None = None  # rule codes; None: every rule
+    learnt: frozenset[str] | None = None  # categories the classifier may speak for; None: all
+    model: bool = True
+    templates: Templates | None = None
+
+    def __repr__(self) -> str:  # the cache fingerprint: only what changes results, stably
+        templates = None if self.templates is None else (
+            sorted(self.templates.columns.items()), sorted(self.templates.header.items()),
+            [(name, pattern.pattern) for name, pattern in self.templates.inferred])
+        return (f"Options(rules={self.rules}, learnt={sorted(self.learnt or []) if self.learnt is not None else None}, "
+                f"model={self.model}, templates={templates})")
+
+
+def options(select: Iterable[str] = (), ignore: Iterable[str] = (), model: bool = True,
+            templates: Templates | None = None) -> Options:
+    """Options from rule selectors (codes, prefixes, categories, ML-… for the classifier);
+    raises ValueError for an unknown selector, ModelError / InputError for a bad model."""
+    from kpiscore import rules
+
+    trained = _model() if model else None
+    model_codes = [(f"ML-{c}", c) for c in trained.categories] if trained else []
+    chosen, learnt = rules.select(list(select), list(ignore), model_codes)
+    return Options(rules=tuple(rule.code for rule in chosen), learnt=frozenset(learnt),
+                   model=model, templates=templates)
+
+
+def _model():
+    from kpiscore.classifier.store import default
+
+    return default()
+
+
+@lru_cache(maxsize=4)
+def reviewer(options: Options) -> Callable:
+    """review() with the options' rules and model; made once per process and options."""
+    from functools import partial
+
+    from kpiscore import rules
+    from kpiscore.review import review
+
+    chosen = rules.RULES if options.rules is None else [rules.BY_CODE[code] for code in options.rules]
+    learnt = None if options.learnt is None else set(options.learnt)
+    return partial(review, rules=chosen, model=_model() if options.model else None, learnt=learnt)
+
+
+@dataclass
+class Outcome:
+    """One document's result: its review, or the one line saying why there is none. A
+    review and an error together: read, but `strict` refused its unreadable tables."""
+
+    path: Path
+    review: Review | None
+    error: str | None
+    cached: bool = False  # taken from the cache, not processed
+
+
+def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = None,
+        cache: Cache | None = None, executor: Executor | None = None,
+        strict: bool = False) -> Iterator[Outcome]:
+    """Check every path; yield each Outcome as soon as it is done (so not in input order).
+
+    `jobs`: worker processes (default: every core); 1, or a single document, runs in this
+    process. `executor`: any concurrent.futures.Executor instead (a Dask client's
+    `get_executor()` runs the batch on a cluster; workers must see the files and the
+    cache folder). `cache`: reuse and store results (kpiscore.cache). `strict`: a document
+    with a table that could not be read is also an error (its review is still given).
+    Closing the iterator (or Ctrl-C while it runs) cancels what has not started.
+    """
+    paths = list(paths)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    lookups = (_lookup(Path(path), cache) for path in paths)
+    if executor is None and jobs == 1:
+        outcomes: Iterator[Outcome] = (hit or check_one(path, options, cache, key)
+                                       for path, key, hit in lookups)
+    else:
+        outcomes = _pooled(lookups, options, cache, executor, jobs)
+    for outcome in outcomes:
+        if strict and outcome.review is not None and outcome.review.document.warnings:
+            outcome.error = messages.text("batch", "strict", path=outcome.path,
+                                          count=len(outcome.review.document.warnings))
+        yield outcome
+
+
+def _lookup(path: Path, cache: Cache | None) -> tuple[Path, str | None, Outcome | None]:
+    """(path, cache key, the cached outcome if there is one)."""
+    key = cache.key(path) if cache is not None else None
+    stored = cache.get(key) if key is not None else None
+    return path, key, None if stored is None else _outcome(path, stored, cached=True)
+
+
+def _outcome(path: Path, result: Review | Failed, cached: bool = False) -> Outcome:
+    if isinstance(result, Failed):
+        return Outcome(path, None, f"{path}: {result.problem}", cached)
+    if result.document.source != str(path):  # the same bytes under another folder
+        result = replace(result, document=replace(result.document, source=str(path)))
+    return Outcome(path, result, None, cached)
+
+
+def check_one(path: Path, options: Options, cache: Cache | None = None,
+              key: str | None = None) -> Outcome:
+    """Read and review one document (in a worker, or here); store the result under `key`.
+    Never raises for a document: an unexpected error is its one line."""
+    import kpiscore
+
+    try:
+        result: Review | Failed = reviewer(options)(kpiscore.parse(path, options.templates))
+    except InputError as error:
+        result = Failed(error.problem)
+    except Exception as error:  # a bug must not lose the other documents of a batch
+        return Outcome(path, None, messages.text("batch", "unexpected", path=path,
+                                                 kind=type(error).__name__, error=error))
+    if cache is not None and key is not None:
+        cache.put(key, result)
+    return _outcome(path, result)
+
+
+def _start_worker(options: Options) -> None:
+    """Each pool worker: Ctrl-C is the parent's to handle (no traceback per worker), and
+    the rules and model are loaded once, before the first document."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    reviewer(options)
+
+
+def _pooled(lookups: Iterator[tuple[Path, str | None, Outcome | None]], options: Options,
+            cache: Cache | None, executor: Executor | None, jobs: int) -> Iterator[Outcome]:
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(options,))
+    limit = IN_FLIGHT_PER_JOB * jobs
+    running: dict[Future, Path] = {}
+    try:
+        for path, key, hit in lookups:
+            if hit is not None:
+                yield hit
+                continue
+            running[pool.submit(check_one, path, options, cache, key)] = path
+            while len(running) >= limit:
+                yield from _finished(running)
+        while running:
+            yield from _finished(running)
+    finally:
+        for future in running:
+            future.cancel()
+        if own:  # on Ctrl-C (or the caller closing early) do not wait for the workers
+            pool.shutdown(wait=sys.exc_info()[0] is None, cancel_futures=True)
+
+
+def _finished(running: dict[Future, Path]) -> Iterator[Outcome]:
+    """Wait for at least one running document; yield (and forget) every finished one."""
+    done, _ = wait(running, return_when=FIRST_COMPLETED)
+    for future in done:
+        path = running.pop(future)
+        try:
+            yield future.result()
+        except Exception as error:  # the worker itself died (killed, out of memory)
+            yield Outcome(path, None, messages.text("batch", "unexpected", path=path,
+                                                    kind=type(error).__name__, error=error))
+
+
+@dataclass
+class Summary:
+    """What a `check_files` run did, for the exit status and the last lines."""
+
+    total: int
+    done: int = 0
+    cached: int = 0  # of done: taken from the cache
+    failures: list[str] = field(default_factory=list)
+    worst: Severity | None = None  # the highest severity of any finding
+    interrupted: bool = False
+
+
+def check_files(paths: list[Path], problems: list[str], options: Options, jobs: int | None,
+                cache: Cache | None, writer: Writer, strict: bool = False) -> Summary:
+    """Run the batch into `writer` with a progress bar on stderr (when it is a terminal);
+    warnings go to stderr as they come, failures at the end (and to the writer's failures
+    file). Ctrl-C stops it cleanly: what is finished stays written and cached, and the
+    summary says it was interrupted."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    summary = Summary(total=len(paths), failures=list(problems))
+    console = Console(stderr=True, highlight=False)
+    progress = Progress(f"[bold]{messages.text('batch', 'progress')}", BarColumn(),
+                        MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+                        transient=True, disable=not console.is_terminal)
+    outcomes = run(paths, options, jobs, cache, strict=strict)
+    try:
+        with progress:
+            task = progress.add_task("", total=len(paths))
+            for outcome in outcomes:
+                _record(outcome, summary, writer, console)
+                progress.advance(task)
+    except KeyboardInterrupt:
+        outcomes.close()  # cancels what has not started
+        summary.interrupted = True
+    notes = writer.finish(summary.failures, complete=not summary.interrupted)
+    lines = list(summary.failures)
+    if summary.interrupted:
+        lines.append(messages.text("batch", "interrupted", done=summary.done, total=summary.total))
+    for line in lines + notes:
+        console.print(f"kpiscore: {line}", markup=False, soft_wrap=True)
+    return summary
+
+
+def _record(outcome: Outcome, summary: Summary, writer: Writer, console) -> None:
+    summary.done += 1
+    summary.cached += outcome.cached
+    if outcome.review is not None:
+        for warning in outcome.review.document.warnings:
+            console.print("kpiscore: " + messages.text("batch", "warning", path=outcome.path,
+                                                       warning=warning), markup=False)
+        writer.write(outcome.review)
+        severities = [finding.severity for finding in outcome.review.findings]
+        if severities:
+            summary.worst = max([*severities, *([summary.worst] if summary.worst is not None else [])])
+    if outcome.error is not None:
+        summary.failures.append(outcome.error)

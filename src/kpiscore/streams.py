@@ -1,0 +1,232 @@
+"""Writers that take one review at a time, so that a batch's memory does not grow with it.
+
+- to a file (`-o FILE`): JSON Lines (a document per line), a JSON list, CSV or Parquet
+  (one row per finding, as `check --format csv`; Parquet in row groups of
+  PARQUET_GROUP documents) are written to `FILE.partial` as results come and renamed
+  to FILE when the run is complete. An interrupted run leaves FILE as it was and the
+  finished documents in FILE.partial (and in the cache, from which a rerun rebuilds FILE);
+- to a folder (`-o DIR/`): one file per document, each written atomically, named after
+  the document (`a/b.docx` -> `DIR/a/b.docx.json`, the folders below the inputs' common
+  folder kept, so that equal names in different folders do not collide);
+- to stdout: the same streams, except the text format, which ends with the summary of
+  all documents and is therefore written at the end.
+
+Failures go to a failures file beside the output (`FILE`'s stem + `.failures.txt`, or
+`DIR/failures.txt`), one line each; an old one is removed when there are none.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+from kpiscore import messages
+from kpiscore.atomic import refuse_inputs, replacing, write_text
+from kpiscore.errors import OutputError, UsageError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from kpiscore.review import Review
+
+FORMATS = ("text", "json", "jsonl", "csv", "parquet")
+SUFFIXES = {"text": ".txt", "json": ".json", "jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
+PARQUET_GROUP = 256  # documents per Parquet row group: a few MiB of rows at most
+PARTIAL = ".partial"
+FAILURES = ".failures.txt"
+
+
+class Writer(Protocol):
+    def write(self, review: Review) -> None: ...
+
+    def finish(self, failures: list[str], complete: bool) -> list[str]:
+        """Close the output (renamed into place only when `complete`), write the failures
+        file; return the lines worth telling the user (where things were left)."""
+
+
+def open_writer(output_format: str, target: Path | None, directory: bool = False,
+                many: bool = True, inputs: list[Path] = ()) -> Writer:
+    """The writer for `--format` and `-o` (None: stdout; `directory`: one file per
+    document). `many`: JSON is a list (several inputs) rather than one object."""
+    if output_format == "parquet" and target is None:
+        raise UsageError("--format", "parquet needs -o FILE or -o DIR/")
+    if directory:
+        return FolderWriter(Path(target), output_format, inputs)
+    return StreamWriter(output_format, target, many, inputs)
+
+
+def failures_file(target: Path) -> Path:
+    return target.with_name(target.stem + FAILURES)
+
+
+def _write_failures(path: Path, failures: list[str], inputs: list[Path]) -> list[str]:
+    if failures:
+        write_text(path, "".join(line + "\n" for line in failures), inputs=inputs)
+        return [messages.text("batch", "failures_file", path=path)]
+    path.unlink(missing_ok=True)
+    return []
+
+
+class StreamWriter:
+    """One output stream: a file (via FILE.partial) or stdout."""
+
+    def __init__(self, output_format: str, target: Path | None, many: bool, inputs: list[Path]) -> None:
+        self.format, self.target, self.many, self.inputs = output_format, target, many, list(inputs)
+        self.count = 0
+        self.kept: list[Review] = []  # the text format only: its summary needs them all
+        self.parquet: ParquetRows | None = None
+        self.handle: TextIO | None = None
+        if target is None:
+            self.handle = sys.stdout
+            return
+        self.partial = target.with_name(target.name + PARTIAL)
+        for path in (target, self.partial):
+            refuse_inputs(path, self.inputs)
+        if not target.parent.is_dir():
+            raise OutputError(str(target), f"folder {target.parent} does not exist")
+        try:
+            if output_format == "parquet":
+                self.parquet = ParquetRows(self.partial)
+            else:  # utf-8-sig: Excel opens the CSV with the Chinese text intact
+                self.handle = self.partial.open(
+                    "w", encoding="utf-8-sig" if output_format == "csv" else "utf-8", newline="")
+        except OSError as error:
+            raise OutputError(str(target), f"cannot write here: {error.strerror or error}") from None
+
+    def write(self, review: Review) -> None:
+        if self.parquet is not None:
+            self.parquet.add(review)
+        elif self.format == "text":
+            self.kept.append(review)
+        else:
+            self.handle.write(_render(review, self.format, first=self.count == 0, many=self.many))
+        self.count += 1
+
+    def finish(self, failures: list[str], complete: bool) -> list[str]:
+        if self.parquet is not None:
+            self.parquet.close()
+        elif self.format == "text":
+            _print_text(self.kept, self.handle, width=None if self.target is None else 160)
+        elif self.format == "json" and self.many:
+            self.handle.write("[]\n" if self.count == 0 else "\n]\n")
+        if self.target is None:
+            self.handle.flush()
+            return []
+        if self.handle is not None:
+            self.handle.close()
+        notes = _write_failures(failures_file(self.target), failures, self.inputs)
+        if complete:
+            os.replace(self.partial, self.target)
+        else:
+            notes.append(messages.text("batch", "partial", path=self.partial))
+        return notes
+
+
+class FolderWriter:
+    """One file per document under a folder."""
+
+    def __init__(self, folder: Path, output_format: str, inputs: list[Path]) -> None:
+        if output_format == "jsonl":
+            output_format = "json"  # one document per file: a line is a JSON object
+        self.folder, self.format, self.inputs = folder, output_format, list(inputs)
+        parents = [os.path.dirname(os.path.abspath(path)) for path in self.inputs]
+        self.root = Path(os.path.commonpath(parents)) if parents else Path.cwd()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(str(folder), f"cannot make the folder: {error.strerror or error}") from None
+
+    def path_of(self, review: Review) -> Path:
+        source = Path(os.path.abspath(review.document.source))
+        try:
+            relative = source.relative_to(self.root)
+        except ValueError:
+            relative = Path(source.name)
+        return self.folder / relative.with_name(relative.name + SUFFIXES[self.format])
+
+    def write(self, review: Review) -> None:
+        target = self.path_of(review)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.format == "parquet":
+            with replacing(target, self.inputs) as partial:
+                rows = ParquetRows(partial)
+                rows.add(review)
+                rows.close()
+            return
+        if self.format == "text":
+            handle = io.StringIO()
+            _print_text([review], handle, width=160)
+            text = handle.getvalue()
+        else:
+            text = _render(review, self.format, first=True, many=False)
+        write_text(target, text, encoding="utf-8-sig" if self.format == "csv" else "utf-8",
+                   inputs=self.inputs)
+
+    def finish(self, failures: list[str], complete: bool) -> list[str]:
+        return _write_failures(self.folder / FAILURES.lstrip("."), failures, self.inputs)
+
+
+def _render(review: Review, output_format: str, first: bool, many: bool) -> str:
+    """One document's text in a stream: a JSON line, an element of a JSON list (or the
+    whole object), or its CSV rows (the header before the first)."""
+    if output_format == "jsonl":
+        return json.dumps(review.to_dict(), ensure_ascii=False) + "\n"
+    if output_format == "json":
+        text = json.dumps(review.to_dict(), ensure_ascii=False, indent=2)
+        return text + "\n" if not many else ("[\n" if first else ",\n") + text
+    if output_format == "csv":
+        return review.to_frame().to_csv(index=False, header=first)
+    raise UsageError("--format", f"unknown format {output_format!r}")
+
+
+def _print_text(reviews: list[Review], handle: TextIO, width: int | None) -> None:
+    from rich.console import Console
+
+    from kpiscore.review import print_text
+
+    print_text(reviews, Console(file=handle, width=width))
+
+
+def finding_schema() -> pa.Schema:
+    """The Parquet columns of a finding row (review.FINDING_COLUMNS), typed once, so that
+    every row group of a stream has the same schema whatever its documents hold."""
+    import pyarrow as pa
+
+    from kpiscore.review import FINDING_COLUMNS
+
+    types = {"project": pa.int64(), "row": pa.int64(), "probability": pa.float64()}
+    return pa.schema([(name, types.get(name, pa.string())) for name in FINDING_COLUMNS])
+
+
+class ParquetRows:
+    """Finding rows into a Parquet file, a row group per PARQUET_GROUP documents."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        self.schema = finding_schema()
+        self.file = pq.ParquetWriter(path, self.schema)
+        self.frames: list = []
+
+    def add(self, review: Review) -> None:
+        self.frames.append(review.to_frame())
+        if len(self.frames) >= PARQUET_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pandas as pd
+        import pyarrow as pa
+
+        if self.frames:
+            frame = pd.concat(self.frames, ignore_index=True)
+            frame["row"] = frame["row"].astype("Int64")
+            self.file.write_table(pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False))
+            self.frames = []
+
+    def close(self) -> None:
+        self._flush()
+        self.file.close()
