@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "jsonl", "csv", "parquet")
 SUFFIXES = {"text": ".txt", "json": ".json", "jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
-PARQUET_GROUP = 256  # documents per Parquet row group: a few MiB of rows at most
+PARQUET_GROUP = 100  # documents per Parquet row group: a few MiB of rows at most
 PARTIAL = ".partial"
 FAILURES = ".failures.txt"
 
@@ -104,6 +104,7 @@ class StreamWriter:
             self.kept.append(review)
         else:
             self.handle.write(_render(review, self.format, first=self.count == 0, many=self.many))
+            self.handle.flush()  # on disk as soon as done: what Ctrl-C leaves is readable
         self.count += 1
 
     def finish(self, failures: list[str], complete: bool) -> list[str]:
