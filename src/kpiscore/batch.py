@@ -16,6 +16,7 @@ around it: a progress bar, the streaming writer, warnings and the failures list.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -172,6 +173,8 @@ def _start_worker(options: Options) -> None:
 def _pooled(lookups: Iterator[tuple[Path, str | None, Outcome | None]], options: Options,
             cache: Cache | None, executor: Executor | None, jobs: int) -> Iterator[Outcome]:
     own = executor is None
+    if own and multiprocessing.get_start_method() == "fork":
+        reviewer(options)  # loaded once, here: the forked workers share it instead of loading it each
     pool = executor or ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(options,))
     limit = IN_FLIGHT_PER_JOB * jobs
     running: dict[Future, Path] = {}
