@@ -151,7 +151,7 @@ def test_a_failure_in_the_middle_is_listed_and_the_rest_written(tmp_path):
 def test_a_rerun_takes_every_document_from_the_cache(tmp_path):
     paths = small_documents(tmp_path / "in", 4)
     options = batch.options(model=False)
-    store = Cache.open(tmp_path / "cache", options)
+    store = Cache.open(tmp_path / "cache", options.fingerprint())
     first = list(batch.run(paths, options, jobs=2, cache=store))
     again = list(batch.run(paths, options, jobs=2, cache=store))
     assert [o.cached for o in first] == [False] * 4
@@ -160,9 +160,10 @@ def test_a_rerun_takes_every_document_from_the_cache(tmp_path):
     grown = paths + small_documents(tmp_path / "in", 2, start=10)
     assert sum(not o.cached for o in batch.run(grown, options, jobs=2, cache=store)) == 2
     # other settings are other results
-    other = Cache.open(tmp_path / "cache", batch.options(select=["VAL"], model=False))
-    assert not any(o.cached for o in batch.run(paths[:1], batch.options(select=["VAL"], model=False),
-                                                 jobs=1, cache=other))
+    selected = batch.options(select=["VAL"], model=False)
+    other = Cache.open(tmp_path / "cache", selected.fingerprint())
+    assert other != store
+    assert not any(o.cached for o in batch.run(paths[:1], selected, jobs=1, cache=other))
     # the same bytes under another folder: from the cache, under its own path
     moved = tmp_path / "elsewhere" / paths[0].name
     moved.parent.mkdir()

@@ -59,7 +59,8 @@ def scan(paths: str | PathLike[str] | Iterable[str | PathLike[str]], jobs: int |
     arguments = [paths] if isinstance(paths, (str, PathLike)) else list(paths)
     documents, failures = inputs.expand(arguments)
     options = batch.options(select, ignore, model, templates)
-    store = None if cache is False else Cache.open(None if cache is True else Path(cache), options)
+    folder = None if cache is True or cache is False else Path(cache)
+    store = None if cache is False else Cache.open(folder, options.fingerprint())
     order = {path: position for position, path in enumerate(documents)}
     frames: dict[Path, pd.DataFrame] = {}
     for outcome in batch.run(documents, options, jobs, store, executor):

@@ -52,12 +52,14 @@ class Options:
     model: bool = True
     templates: Templates | None = None
 
-    def __repr__(self) -> str:  # the cache fingerprint: only what changes results, stably
+    def fingerprint(self) -> str:
+        """What the cache keys these options by: only what changes results, in a stable
+        text (a Templates' lookup caches left out)."""
         templates = None if self.templates is None else (
             sorted(self.templates.columns.items()), sorted(self.templates.header.items()),
             [(name, pattern.pattern) for name, pattern in self.templates.inferred])
-        return (f"Options(rules={self.rules}, learnt={sorted(self.learnt or []) if self.learnt is not None else None}, "
-                f"model={self.model}, templates={templates})")
+        learnt = None if self.learnt is None else sorted(self.learnt)
+        return repr((self.rules, learnt, self.model, templates))
 
 
 def options(select: Iterable[str] = (), ignore: Iterable[str] = (), model: bool = True,
@@ -116,7 +118,7 @@ def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = 
     Closing the iterator (or Ctrl-C while it runs) cancels what has not started.
     """
     paths = list(paths)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    jobs = max(1, min(jobs or cores(), len(paths)))
     lookups = (_lookup(Path(path), cache) for path in paths)
     if executor is None and jobs == 1:
         outcomes: Iterator[Outcome] = (hit or check_one(path, options, cache, key)
@@ -128,6 +130,15 @@ def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = 
             outcome.error = messages.text("batch", "strict", path=outcome.path,
                                           count=len(outcome.review.document.warnings))
         yield outcome
+
+
+def cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than
+    the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _lookup(path: Path, cache: Cache | None) -> tuple[Path, str | None, Outcome | None]:

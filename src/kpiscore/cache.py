@@ -22,7 +22,7 @@ import pickle
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kpiscore.atomic import write_bytes
 from kpiscore.errors import OutputError
@@ -50,12 +50,13 @@ class Cache:
     folder: Path
 
     @classmethod
-    def open(cls, root: Path | None, settings: Any) -> Cache:
-        """The cache for `settings` (any value with a stable repr) under `root` (default:
-        $KPISCORE_CACHE_DIR, else the user cache dir)."""
+    def open(cls, root: Path | None, settings: str) -> Cache:
+        """The cache for `settings` (a stable text of what changes results:
+        batch.Options.fingerprint()) under `root` (default: $KPISCORE_CACHE_DIR, else
+        the user cache dir)."""
         if root is None:
             root = Path(os.environ.get("KPISCORE_CACHE_DIR") or _user_cache_dir())
-        digest = hashlib.sha256(f"{code_fingerprint()}\n{settings!r}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{code_fingerprint()}\n{settings}".encode()).hexdigest()
         return cls(Path(root) / digest[:20])
 
     @staticmethod

@@ -207,7 +207,7 @@ def check(
         paths, problems = inputs.expand(files, exclude=own)
         single = len(files) == 1 and paths == [Path(files[0])]
         writer = streams.open_writer(chosen, target, folder, many=not single, inputs=paths)
-        cache = None if no_cache else Cache.open(cache_dir, options)
+        cache = None if no_cache else Cache.open(cache_dir, options.fingerprint())
     except (KpiscoreError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None

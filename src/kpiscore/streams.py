@@ -110,7 +110,7 @@ class StreamWriter:
     def finish(self, failures: list[str], complete: bool) -> list[str]:
         if self.parquet is not None:
             self.parquet.close()
-        elif self.format == "text":
+        elif self.format == "text" and self.kept:
             _print_text(self.kept, self.handle, width=None if self.target is None else 160)
         elif self.format == "json" and self.many:
             self.handle.write("[]\n" if self.count == 0 else "\n]\n")
