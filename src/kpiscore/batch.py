@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpiscore import messages
-from kpiscore.cache import Cache, Failed
+from kpiscore.cache import Cache
 from kpiscore.errors import InputError
 
 if TYPE_CHECKING:
@@ -113,7 +113,8 @@ def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = 
     `jobs`: worker processes (default: every core); 1, or a single document, runs in this
     process. `executor`: any concurrent.futures.Executor instead (a Dask client's
     `get_executor()` runs the batch on a cluster; workers must see the files and the
-    cache folder). `cache`: reuse and store results (kpiscore.cache). `strict`: a document
+    cache folder); `jobs` is then how many workers it has, which sets how many documents
+    are kept in flight. `cache`: reuse and store results (kpiscore.cache). `strict`: a document
     with a table that could not be read is also an error (its review is still given).
     Closing the iterator (or Ctrl-C while it runs) cancels what has not started.
     """
@@ -148,30 +149,30 @@ def _lookup(path: Path, cache: Cache | None) -> tuple[Path, str | None, Outcome 
     return path, key, None if stored is None else _outcome(path, stored, cached=True)
 
 
-def _outcome(path: Path, result: Review | Failed, cached: bool = False) -> Outcome:
-    if isinstance(result, Failed):
-        return Outcome(path, None, f"{path}: {result.problem}", cached)
-    if result.document.source != str(path):  # the same bytes under another folder
-        result = replace(result, document=replace(result.document, source=str(path)))
-    return Outcome(path, result, None, cached)
+def _outcome(path: Path, review: Review, cached: bool = False) -> Outcome:
+    if review.document.source != str(path):  # the same bytes under another folder
+        review = replace(review, document=replace(review.document, source=str(path)))
+    return Outcome(path, review, None, cached)
 
 
 def check_one(path: Path, options: Options, cache: Cache | None = None,
               key: str | None = None) -> Outcome:
-    """Read and review one document (in a worker, or here); store the result under `key`.
-    Never raises for a document: an unexpected error is its one line."""
+    """Read and review one document (in a worker, or here); store the review under `key`.
+    Never raises for a document: an unreadable one, or an unexpected error, is its one
+    line. Failures are not stored: they may depend on the machine (LibreOffice, its time
+    limit), so a rerun tries them again."""
     import kpiscore
 
     try:
-        result: Review | Failed = reviewer(options)(kpiscore.parse(path, options.templates))
+        review = reviewer(options)(kpiscore.parse(path, options.templates))
     except InputError as error:
-        result = Failed(error.problem)
+        return Outcome(path, None, error.line)
     except Exception as error:  # a bug must not lose the other documents of a batch
         return Outcome(path, None, messages.text("batch", "unexpected", path=path,
                                                  kind=type(error).__name__, error=error))
     if cache is not None and key is not None:
-        cache.put(key, result)
-    return _outcome(path, result)
+        cache.put(key, review)
+    return _outcome(path, review)
 
 
 def _start_worker(options: Options) -> None:
@@ -271,8 +272,8 @@ def _record(outcome: Outcome, summary: Summary, writer: Writer, console) -> None
             console.print("kpiscore: " + messages.text("batch", "warning", path=outcome.path,
                                                        warning=warning), markup=False)
         writer.write(outcome.review)
-        severities = [finding.severity for finding in outcome.review.findings]
-        if severities:
-            summary.worst = max([*severities, *([summary.worst] if summary.worst is not None else [])])
+        worst = max((finding.severity for finding in outcome.review.findings), default=None)
+        if worst is not None and (summary.worst is None or worst > summary.worst):
+            summary.worst = worst
     if outcome.error is not None:
         summary.failures.append(outcome.error)

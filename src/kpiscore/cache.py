@@ -1,7 +1,8 @@
 """A folder of finished results, so that a rerun (after Ctrl-C, or on a grown corpus) only
 processes what is new.
 
-An entry is the result of one document under one set of settings. Its key is the file's
+An entry is the review of one document under one set of settings (failures are not
+kept: they may depend on the machine, so a rerun tries them again). Its key is the file's
 content (SHA-256) and its name (TXT-08 reads the name: the publisher of a document is
 looked up by its file stem); the entries sit in a subfolder per *fingerprint*: the
 kpiscore version, the bytes of its code, lexicons and model, and the settings that change
@@ -36,14 +37,6 @@ _CODE_SUFFIXES = (".py", ".toml", ".json", ".txt", ".skops", ".html")
 
 
 @dataclass(frozen=True)
-class Failed:
-    """A document that could not be read (an InputError): its problem, without the path,
-    so that the same bytes under another folder give the same one line."""
-
-    problem: str
-
-
-@dataclass(frozen=True)
 class Cache:
     """The entries of one fingerprint, under `folder`. Picklable: workers write to it."""
 
@@ -75,7 +68,7 @@ class Cache:
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
-    def get(self, key: str) -> Review | Failed | None:
+    def get(self, key: str) -> Review | None:
         """The stored result, or None when there is none (or it is unreadable: an entry
         is only a saving, so a damaged one is simply redone)."""
         try:
@@ -84,13 +77,13 @@ class Cache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
 
-    def put(self, key: str, result: Review | Failed) -> None:
-        """Store a result; a cache that cannot be written costs only the saving, so it is
+    def put(self, key: str, review: Review) -> None:
+        """Store a review; a cache that cannot be written costs only the saving, so it is
         not an error of the run."""
         entry = self._entry(key)
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            write_bytes(entry, pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, OutputError):
             pass
 
