@@ -30,7 +30,7 @@ import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from batchdocs import small_documents  # noqa: E402  (a test helper, as tablewriter is)
+from batchdocs import small_documents  # a test helper, as tests/tablewriter.py is
 
 KPISCORE = Path(sys.executable).with_name("kpiscore")
 MIB = 1 << 20
