@@ -59,6 +59,23 @@ def test_a_folder_is_walked_and_stray_files_are_skipped(tmp_path):
     found, problems = inputs.expand([tmp_path / "in"])
     assert found == [broken, *documents]  # name order, a folder's own files first
     assert problems == []
+    assert inputs.expand([tmp_path / "in" / "b", tmp_path / "in"]) == ([documents[2], broken, *documents[:2]], [])
+    assert inputs.expand([tmp_path / "in" / ".hidden"])[0] == [tmp_path / "in" / ".hidden" / "copy.txt"]  # named
+    (tmp_path / "empty").mkdir()
+    assert inputs.expand([tmp_path / "empty"]) == ([], [f"{tmp_path / 'empty'}: 文件夹中没有可读取的文档"])
+
+
+def test_the_output_is_never_an_input(tmp_path):
+    documents = small_documents(tmp_path / "in", 2)
+    assert check(tmp_path / "in", "-o", tmp_path / "in" / "out.jsonl").exit_code == 1
+    again = check(tmp_path / "in", "-o", tmp_path / "in" / "out.jsonl", "-f", "jsonl")
+    assert again.exit_code == 1 and again.stderr == ""  # its own output is not read back
+    assert len((tmp_path / "in" / "out.jsonl").read_text("utf-8").splitlines()) == 2
+    refused = check(documents[0], "-o", documents[0], "-f", "jsonl")
+    assert refused.exit_code == 2 and "never overwrites an input" in refused.stderr
+    assert documents[0].read_text("utf-8") == SMALL.read_text("utf-8").replace(
+        "日常综合管理事务", "日常综合管理事务0").replace("表册证书印刷费", "表册证书印刷费0").replace(
+        "13032424P0044", "0000024P0044")
 
 
 def test_patterns_stdin_and_missing_paths(tmp_path):

@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -109,6 +109,7 @@ def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = 
         cache: Cache | None = None, executor: Executor | None = None,
         strict: bool = False) -> Iterator[Outcome]:
     """Check every path; yield each Outcome as soon as it is done (so not in input order).
+    `paths` may be a lazy iterable: it is consumed as workers become free.
 
     `jobs`: worker processes (default: every core); 1, or a single document, runs in this
     process. `executor`: any concurrent.futures.Executor instead (a Dask client's
@@ -118,8 +119,9 @@ def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = 
     with a table that could not be read is also an error (its review is still given).
     Closing the iterator (or Ctrl-C while it runs) cancels what has not started.
     """
-    paths = list(paths)
-    jobs = max(1, min(jobs or cores(), len(paths)))
+    jobs = jobs or cores()
+    if isinstance(paths, Sized):  # a few documents need no more workers than that
+        jobs = max(1, min(jobs, len(paths)))
     lookups = (_lookup(Path(path), cache) for path in paths)
     if executor is None and jobs == 1:
         outcomes: Iterator[Outcome] = (hit or check_one(path, options, cache, key)
@@ -223,7 +225,6 @@ def _finished(running: dict[Future, Path]) -> Iterator[Outcome]:
 class Summary:
     """What a `check_files` run did, for the exit status and the last lines."""
 
-    total: int
     done: int = 0
     cached: int = 0  # of done: taken from the cache
     failures: list[str] = field(default_factory=list)
@@ -231,34 +232,43 @@ class Summary:
     interrupted: bool = False
 
 
-def check_files(paths: list[Path], problems: list[str], options: Options, jobs: int | None,
+def check_files(paths: Iterable[Path], problems: list[str], options: Options, jobs: int | None,
                 cache: Cache | None, writer: Writer, strict: bool = False) -> Summary:
     """Run the batch into `writer` with a progress bar on stderr (when it is a terminal);
     warnings go to stderr as they come, failures at the end (and to the writer's failures
-    file). Ctrl-C stops it cleanly: what is finished stays written and cached, and the
-    summary says it was interrupted."""
+    file), after `problems` (which a lazy `paths` may still be filling). Ctrl-C stops it
+    cleanly: what is finished stays written and cached, and the summary says it was
+    interrupted."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    summary = Summary(total=len(paths), failures=list(problems))
+    summary = Summary()
     console = Console(stderr=True, highlight=False)
     progress = Progress(f"[bold]{messages.text('batch', 'progress')}", BarColumn(),
                         MofNCompleteColumn(), TimeRemainingColumn(), console=console,
                         transient=True, disable=not console.is_terminal)
-    outcomes = run(paths, options, jobs, cache, strict=strict)
+    task = progress.add_task("", total=len(paths) if isinstance(paths, Sized) else None)
+
+    def counted() -> Iterator[Path]:  # the bar's total is known once the folders are walked
+        count = 0
+        for count, path in enumerate(paths, start=1):
+            yield path
+        progress.update(task, total=count)
+
+    outcomes = run(counted(), options, jobs, cache, strict=strict)
     try:
         with progress:
-            task = progress.add_task("", total=len(paths))
             for outcome in outcomes:
                 _record(outcome, summary, writer, console)
                 progress.advance(task)
     except KeyboardInterrupt:
         outcomes.close()  # cancels what has not started
         summary.interrupted = True
+    summary.failures[:0] = problems
     notes = writer.finish(summary.failures, complete=not summary.interrupted)
     lines = list(summary.failures)
     if summary.interrupted:
-        lines.append(messages.text("batch", "interrupted", done=summary.done, total=summary.total))
+        lines.append(messages.text("batch", "interrupted", done=summary.done))
     for line in lines + notes:
         console.print(f"kpiscore: {line}", markup=False, soft_wrap=True)
     return summary

@@ -204,13 +204,15 @@ def check(
         target, folder, chosen = _check_output(output, output_format)
         own = [] if target is None else [target] if folder else [
             target, target.with_name(target.name + streams.PARTIAL), streams.failures_file(target)]
-        paths, problems = inputs.expand(files, exclude=own)
-        single = len(files) == 1 and paths == [Path(files[0])]
-        writer = streams.open_writer(chosen, target, folder, many=not single, inputs=paths)
+        single = inputs.is_single_file(files)
+        writer = streams.open_writer(chosen, target, folder, many=not single,
+                                     inputs=inputs.named_files(files), root=inputs.common_folder(files))
         cache = None if no_cache else Cache.open(cache_dir, options.fingerprint())
     except (KpiscoreError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
+    problems: list[str] = []
+    paths = inputs.named_files(files) if single else inputs.documents(files, problems, exclude=own)
     summary = batch.check_files(paths, problems, options, jobs, cache, writer, strict or settings.strict)
     if summary.interrupted:
         raise typer.Exit(INTERRUPTED)

@@ -20,6 +20,7 @@ import glob
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from itertools import takewhile
 from pathlib import Path
 from typing import TextIO
 
@@ -33,25 +34,67 @@ STDIN = "-"
 _TABLE_WORD = "指标"
 
 
+def documents(arguments: Iterable[str | os.PathLike[str]], problems: list[str],
+              stdin: TextIO | None = None, exclude: Iterable[Path] = ()) -> Iterator[Path]:
+    """The documents named by `arguments`, each once, in the order given, found as they
+    are needed (a batch starts on the first while the folders are still being walked);
+    the problem lines (a pattern matching nothing, a folder without documents) are
+    appended to `problems` as they are met. `exclude` are files and folders a folder or
+    pattern never yields (the run's own outputs, when they sit inside an input folder); a
+    file named is yielded anyway, for the writer to refuse."""
+    left_out = {_identity(path) for path in exclude}
+    seen: set[str] = set()
+    for argument in _arguments(arguments, stdin):
+        named = 0  # documents the argument names, taken before or not
+        searched = Path(argument).is_dir() or _is_pattern(argument)  # a file named is always taken
+        for path in _one(argument):
+            identity = _identity(path)
+            if searched and left_out & {identity, *identity.parents}:
+                continue
+            named += 1
+            if str(identity) not in seen:
+                seen.add(str(identity))
+                yield path
+        if not named and (problem := _nothing_found(argument)):
+            problems.append(problem)
+
+
 def expand(arguments: Iterable[str | os.PathLike[str]], stdin: TextIO | None = None,
            exclude: Iterable[Path] = ()) -> tuple[list[Path], list[str]]:
-    """The documents named by `arguments`, each once, in the order given, and the problem
-    lines (a pattern matching nothing, a folder without documents). `exclude` are files
-    and folders never taken (the run's own outputs, when they sit inside an input folder)."""
-    left_out = {_identity(path) for path in exclude}
-    seen: set[Path] = set()
-    documents: list[Path] = []
+    """`documents` all at once: the list of documents, and the problem lines."""
     problems: list[str] = []
-    for argument in _arguments(arguments, stdin):
-        found, problem = _one(argument)
-        if problem:
-            problems.append(problem)
-        for path in found:
-            identity = _identity(path)
-            if identity not in seen and not (left_out & {identity, *identity.parents}):
-                seen.add(identity)
-                documents.append(path)
-    return documents, problems
+    return list(documents(arguments, problems, stdin, exclude)), problems
+
+
+def is_single_file(arguments: list[str | os.PathLike[str]]) -> bool:
+    """Whether the arguments name one file (not a folder, pattern or stdin): its JSON is
+    then an object, not a list."""
+    return (len(arguments) == 1 and os.fspath(arguments[0]) != STDIN
+            and not Path(arguments[0]).is_dir() and not _is_pattern(os.fspath(arguments[0])))
+
+
+def named_files(arguments: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files named as such (not found in a folder or by a pattern): what an output
+    may never overwrite."""
+    return [Path(a) for a in map(os.fspath, arguments)
+            if a != STDIN and not Path(a).is_dir() and not _is_pattern(a)]
+
+
+def common_folder(arguments: Iterable[str | os.PathLike[str]]) -> Path:
+    """The folder all arguments lie in (a pattern by its folder part; stdin's paths by
+    the working folder): one file per document is written below it as below this one."""
+    bases = []
+    for argument in map(os.fspath, arguments):
+        if argument == STDIN:
+            base = Path.cwd()
+        elif Path(argument).is_dir():
+            base = Path(argument)
+        elif _is_pattern(argument):
+            base = Path(*takewhile(lambda part: not glob.has_magic(part), Path(argument).parts[:-1]))
+        else:
+            base = Path(argument).parent
+        bases.append(os.path.abspath(base))
+    return Path(os.path.commonpath(bases)) if bases else Path.cwd()
 
 
 def _arguments(arguments: Iterable[str | os.PathLike[str]], stdin: TextIO | None) -> Iterator[str]:
@@ -62,19 +105,32 @@ def _arguments(arguments: Iterable[str | os.PathLike[str]], stdin: TextIO | None
             yield os.fspath(argument)
 
 
-def _one(argument: str) -> tuple[list[Path], str | None]:
+def _is_pattern(argument: str) -> bool:
+    return not Path(argument).exists() and glob.has_magic(argument)
+
+
+def _one(argument: str) -> Iterator[Path]:
     path = Path(argument)
     if path.is_dir():
-        found = list(_walk(path))
-        return found, None if found else messages.text("batch", "empty_folder", path=path)
-    if path.exists() or not glob.has_magic(argument):
-        return [path], None  # a missing file: the reader's "file not found" line
-    matches = sorted(glob.glob(argument, recursive=True))
-    if not matches:
-        return [], messages.text("batch", "no_match", pattern=argument)
-    found = [file for match in map(Path, matches)
-             for file in (_walk(match) if match.is_dir() else [match] if is_document(match) else [])]
-    return found, None if found else messages.text("batch", "no_document_matched", pattern=argument)
+        yield from _walk(path)
+    elif not _is_pattern(argument):
+        yield path  # a missing file too: the reader's "file not found" line
+    else:
+        for match in map(Path, sorted(glob.glob(argument, recursive=True))):
+            if match.is_dir():
+                yield from _walk(match)
+            elif is_document(match):
+                yield match
+
+
+def _nothing_found(argument: str) -> str | None:
+    if Path(argument).is_dir():
+        return messages.text("batch", "empty_folder", path=argument)
+    if not _is_pattern(argument):
+        return None  # a file is always taken
+    if not glob.glob(argument, recursive=True):
+        return messages.text("batch", "no_match", pattern=argument)
+    return messages.text("batch", "no_document_matched", pattern=argument)
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -6,8 +6,8 @@
   to FILE when the run is complete. An interrupted run leaves FILE as it was and the
   finished documents in FILE.partial (and in the cache, from which a rerun rebuilds FILE);
 - to a folder (`-o DIR/`): one file per document, each written atomically, named after
-  the document (`a/b.docx` -> `DIR/a/b.docx.json`, the folders below the inputs' common
-  folder kept, so that equal names in different folders do not collide);
+  the document (`a/b.docx` -> `DIR/a/b.docx.json`, the folders below the arguments'
+  common folder kept, so that equal names in different folders do not collide);
 - to stdout: the same streams, except the text format, which ends with the summary of
   all documents and is therefore written at the end.
 
@@ -49,13 +49,14 @@ class Writer(Protocol):
 
 
 def open_writer(output_format: str, target: Path | None, directory: bool = False,
-                many: bool = True, inputs: list[Path] = ()) -> Writer:
+                many: bool = True, inputs: list[Path] = (), root: Path | None = None) -> Writer:
     """The writer for `--format` and `-o` (None: stdout; `directory`: one file per
-    document). `many`: JSON is a list (several inputs) rather than one object."""
+    document, named as below `root`). `many`: JSON is a list (several inputs) rather than
+    one object. `inputs`: files the output may not overwrite."""
     if output_format == "parquet" and target is None:
         raise UsageError("--format", "parquet needs -o FILE or -o DIR/")
     if directory:
-        return FolderWriter(Path(target), output_format, inputs)
+        return FolderWriter(Path(target), output_format, inputs, root or Path.cwd())
     return StreamWriter(output_format, target, many, inputs)
 
 
@@ -130,12 +131,11 @@ class StreamWriter:
 class FolderWriter:
     """One file per document under a folder."""
 
-    def __init__(self, folder: Path, output_format: str, inputs: list[Path]) -> None:
+    def __init__(self, folder: Path, output_format: str, inputs: list[Path], root: Path) -> None:
         if output_format == "jsonl":
             output_format = "json"  # one document per file: a line is a JSON object
         self.folder, self.format, self.inputs = folder, output_format, list(inputs)
-        parents = [os.path.dirname(os.path.abspath(path)) for path in self.inputs]
-        self.root = Path(os.path.commonpath(parents)) if parents else Path.cwd()
+        self.root = Path(os.path.abspath(root))
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -145,8 +145,8 @@ class FolderWriter:
         source = Path(os.path.abspath(review.document.source))
         try:
             relative = source.relative_to(self.root)
-        except ValueError:
-            relative = Path(source.name)
+        except ValueError:  # a path from stdin outside the folder: its whole path, no clash
+            relative = source.relative_to(source.anchor)
         return self.folder / relative.with_name(relative.name + SUFFIXES[self.format])
 
     def write(self, review: Review) -> None:
