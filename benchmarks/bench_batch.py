@@ -7,7 +7,7 @@ resumed, and a rerun from the cache.
 The documents are the two real tables of tests/fixtures/batch/small.txt with numbered
 project names and codes (distinct bytes, so the cache does not fold them), written once
 under --folder. Each run is a fresh process with a fresh cache folder. Memory is sampled
-every 50 ms over the whole process tree (psutil): the sum over kpiscore and its workers
+every 200 ms over the whole process tree (psutil): the sum over kpiscore and its workers
 (PSS: shared pages counted once; and RSS, which counts them in every process), and the
 largest single process; CPU is the tree's user + system time (getrusage of the
 waited children), which a busy machine does not inflate the way it inflates wall time.
@@ -77,7 +77,13 @@ def run(docs: Path, out: Path, cache: Path, jobs: int, interrupt_after: int | No
     first = None
     peak_pss = peak_sum = peak_one = 0
     interrupted = False
+    parent_cpu = 0.0
     while process.poll() is None:
+        try:
+            times = process.cpu_times()
+            parent_cpu = times.user + times.system  # the last sample before it exits
+        except psutil.Error:
+            pass
         pss, total, largest = tree_memory(process)
         peak_pss, peak_sum, peak_one = max(peak_pss, pss), max(peak_sum, total), max(peak_one, largest)
         if first is None and (partial.exists() and partial.stat().st_size or out.exists()):
@@ -85,12 +91,13 @@ def run(docs: Path, out: Path, cache: Path, jobs: int, interrupt_after: int | No
         if interrupt_after and not interrupted and len(cache_entries(cache)) >= interrupt_after:
             process.send_signal(signal.SIGINT)
             interrupted = True
-        time.sleep(0.05)
+        time.sleep(0.2)  # reading PSS (smaps) costs CPU: not too often
     wall = time.perf_counter() - start
     stderr = process.stderr.read().decode()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"jobs": jobs, "exit": process.returncode, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+            "parent_cpu_s": round(parent_cpu, 2),
             "first_result_s": None if first is None else round(first, 2),
             "peak_tree_pss_mib": round(peak_pss / MIB, 1), "peak_tree_rss_mib": round(peak_sum / MIB, 1),
             "peak_process_rss_mib": round(peak_one / MIB, 1),
@@ -107,13 +114,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/kpiscore-bench-batch"))
+    parser.add_argument("--steps", default="jobs,resume", help="jobs (2 then 1, and a cached rerun), resume")
     arguments = parser.parse_args()
+    steps = arguments.steps.split(",")
     folder, count = arguments.folder, arguments.count
     folder.mkdir(parents=True, exist_ok=True)
     docs = documents(folder, count)
     print(f"{count} documents in {docs}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
           flush=True)
     results: dict[str, object] = {}
+    if "jobs" in steps:
+        measure_jobs(docs, folder, count, results)
+    if "resume" in steps:
+        measure_resume(docs, folder, count, results)
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+def measure_jobs(docs: Path, folder: Path, count: int, results: dict) -> None:
     for jobs in (2, 1):
         cache = folder / f"cache-jobs{jobs}"
         shutil.rmtree(cache, ignore_errors=True)
@@ -126,6 +143,8 @@ def main() -> None:
     rerun = run(docs, folder / "out-jobs2.jsonl", folder / "cache-jobs2", 2)
     results["rerun_all_cached"] = rerun
 
+
+def measure_resume(docs: Path, folder: Path, count: int, results: dict) -> None:
     cache, out = folder / "cache-resume", folder / "out-resume.jsonl"
     shutil.rmtree(cache, ignore_errors=True)
     stopped = run(docs, out, cache, 2, interrupt_after=count // 2)
@@ -137,7 +156,6 @@ def main() -> None:
         "resumed": resumed,
         "redone": sum(after.get(entry) != stamp for entry, stamp in finished.items()),
         "processed_on_resume": len(after) - len(finished), "documents_written": lines(out)}
-    print(json.dumps(results, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

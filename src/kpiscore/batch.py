@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sized
@@ -163,18 +164,32 @@ def check_one(path: Path, options: Options, cache: Cache | None = None,
     Never raises for a document: an unreadable one, or an unexpected error, is its one
     line. Failures are not stored: they may depend on the machine (LibreOffice, its time
     limit), so a rerun tries them again."""
+    return _checked(path, options, cache, key)[0]
+
+
+def _checked(path: Path, options: Options, cache: Cache | None, key: str | None) -> tuple[Outcome, bytes | None]:
+    """check_one, and the stored review as pickled for the cache (None if not stored)."""
     import kpiscore
 
     try:
         review = reviewer(options)(kpiscore.parse(path, options.templates))
     except InputError as error:
-        return Outcome(path, None, error.line)
+        return Outcome(path, None, error.line), None
     except Exception as error:  # a bug must not lose the other documents of a batch
         return Outcome(path, None, messages.text("batch", "unexpected", path=path,
-                                                 kind=type(error).__name__, error=error))
+                                                 kind=type(error).__name__, error=error)), None
+    stored = None
     if cache is not None and key is not None:
-        cache.put(key, review)
-    return _outcome(path, review)
+        stored = pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL)
+        cache.put(key, stored)
+    return _outcome(path, review), stored
+
+
+def _check_in_worker(path: Path, options: Options, cache: Cache | None, key: str | None) -> Outcome | bytes:
+    """check_one in a pool worker. A stored review goes back as the bytes pickled for the
+    cache: pickled once, not once for the cache and again for the way back."""
+    outcome, stored = _checked(path, options, cache, key)
+    return outcome if stored is None else stored
 
 
 def _start_worker(options: Options) -> None:
@@ -197,7 +212,7 @@ def _pooled(lookups: Iterator[tuple[Path, str | None, Outcome | None]], options:
             if hit is not None:
                 yield hit
                 continue
-            running[pool.submit(check_one, path, options, cache, key)] = path
+            running[pool.submit(_check_in_worker, path, options, cache, key)] = path
             while len(running) >= limit:
                 yield from _finished(running)
         while running:
@@ -215,7 +230,8 @@ def _finished(running: dict[Future, Path]) -> Iterator[Outcome]:
     for future in done:
         path = running.pop(future)
         try:
-            yield future.result()
+            result = future.result()
+            yield _outcome(path, pickle.loads(result)) if isinstance(result, bytes) else result
         except Exception as error:  # the worker itself died (killed, out of memory)
             yield Outcome(path, None, messages.text("batch", "unexpected", path=path,
                                                     kind=type(error).__name__, error=error))

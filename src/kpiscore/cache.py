@@ -77,13 +77,13 @@ class Cache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
 
-    def put(self, key: str, review: Review) -> None:
-        """Store a review; a cache that cannot be written costs only the saving, so it is
-        not an error of the run."""
+    def put(self, key: str, pickled: bytes) -> None:
+        """Store a review, pickled; a cache that cannot be written costs only the saving,
+        so it is not an error of the run."""
         entry = self._entry(key)
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(entry, pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
+            write_bytes(entry, pickled)
         except (OSError, OutputError):
             pass
 
