@@ -202,8 +202,6 @@ def check(
                                 not no_model, _templates(settings, template))
         threshold = Severity[(severity.value if severity else settings.severity)]
         target, folder, chosen = _check_output(output, output_format)
-        own = [] if target is None else [target] if folder else [
-            target, target.with_name(target.name + streams.PARTIAL), streams.failures_file(target)]
         single = inputs.is_single_file(files)
         writer = streams.open_writer(chosen, target, folder, many=not single,
                                      inputs=inputs.named_files(files), root=inputs.common_folder(files))
@@ -212,8 +210,12 @@ def check(
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
     problems: list[str] = []
-    paths = inputs.named_files(files) if single else inputs.documents(files, problems, exclude=own)
-    summary = batch.check_files(paths, problems, options, jobs, cache, writer, strict or settings.strict)
+    paths = inputs.named_files(files) if single else inputs.documents(files, problems, exclude=writer.own)
+    try:
+        summary = batch.check_files(paths, problems, options, jobs, cache, writer, strict or settings.strict)
+    except KpiscoreError as error:  # the output could not be written
+        typer.echo(f"kpiscore: {error.line}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
     if summary.interrupted:
         raise typer.Exit(INTERRUPTED)
     if summary.failures:

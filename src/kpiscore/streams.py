@@ -21,6 +21,8 @@ import io
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -41,6 +43,8 @@ FAILURES = ".failures.txt"
 
 
 class Writer(Protocol):
+    own: list[Path]  # the files and folders it writes: never inputs of the run
+
     def write(self, review: Review) -> None: ...
 
     def finish(self, failures: list[str], complete: bool) -> list[str]:
@@ -81,10 +85,12 @@ class StreamWriter:
         self.kept: list[Review] = []  # the text format only: its summary needs them all
         self.parquet: ParquetRows | None = None
         self.handle: TextIO | None = None
+        self.own: list[Path] = []
         if target is None:
             self.handle = sys.stdout
             return
         self.partial = target.with_name(target.name + PARTIAL)
+        self.own = [target, self.partial, failures_file(target)]
         for path in (target, self.partial):
             refuse_inputs(path, self.inputs)
         if not target.parent.is_dir():
@@ -99,33 +105,45 @@ class StreamWriter:
             raise OutputError(str(target), f"cannot write here: {error.strerror or error}") from None
 
     def write(self, review: Review) -> None:
-        if self.parquet is not None:
-            self.parquet.add(review)
-        elif self.format == "text":
-            self.kept.append(review)
-        else:
-            self.handle.write(_render(review, self.format, first=self.count == 0, many=self.many))
-            self.handle.flush()  # on disk as soon as done: what Ctrl-C leaves is readable
+        with self._writing():
+            if self.parquet is not None:
+                self.parquet.add(review)
+            elif self.format == "text":
+                self.kept.append(review)
+            else:
+                self.handle.write(_render(review, self.format, first=self.count == 0, many=self.many))
+                self.handle.flush()  # on disk as soon as done: what Ctrl-C leaves is readable
         self.count += 1
 
     def finish(self, failures: list[str], complete: bool) -> list[str]:
-        if self.parquet is not None:
-            self.parquet.close()
-        elif self.format == "text" and self.kept:
-            _print_text(self.kept, self.handle, width=None if self.target is None else 160)
-        elif self.format == "json" and self.many:
-            self.handle.write("[]\n" if self.count == 0 else "\n]\n")
-        if self.target is None:
-            self.handle.flush()
-            return []
-        if self.handle is not None:
-            self.handle.close()
-        notes = _write_failures(failures_file(self.target), failures, self.inputs)
-        if complete:
-            os.replace(self.partial, self.target)
-        else:
-            notes.append(messages.text("batch", "partial", path=self.partial))
+        """Also after Ctrl-C the stream is closed whole (a JSON list gets its `]`, Parquet
+        its footer), so that FILE.partial is readable."""
+        with self._writing():
+            if self.parquet is not None:
+                self.parquet.close()
+            elif self.format == "text" and self.kept:
+                _print_text(self.kept, self.handle, width=None if self.target is None else 160)
+            elif self.format == "json" and self.many:
+                self.handle.write("[]\n" if self.count == 0 else "\n]\n")
+            if self.target is None:
+                self.handle.flush()
+                return []
+            if self.handle is not None:
+                self.handle.close()
+            notes = _write_failures(failures_file(self.target), failures, self.inputs)
+            if complete:
+                os.replace(self.partial, self.target)
+            else:
+                notes.append(messages.text("batch", "partial", path=self.partial))
         return notes
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A full disk or a vanished folder is one line naming the output, not a traceback."""
+        try:
+            yield
+        except OSError as error:
+            raise OutputError(str(self.target or "stdout"), f"cannot write: {error.strerror or error}") from None
 
 
 class FolderWriter:
@@ -136,6 +154,7 @@ class FolderWriter:
             output_format = "json"  # one document per file: a line is a JSON object
         self.folder, self.format, self.inputs = folder, output_format, list(inputs)
         self.root = Path(os.path.abspath(root))
+        self.own = [folder]
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
