@@ -59,6 +59,12 @@ def tree_memory(process: psutil.Process) -> tuple[int, int, int]:
     return sum(pss), sum(rss), max(rss, default=0)
 
 
+def ctrl_c_on() -> None:
+    """In the child: Ctrl-C as on a terminal, even when this script runs in the
+    background (where the shell has SIGINT ignored, which children inherit)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cache_entries(cache: Path) -> dict[Path, tuple[int, int]]:
     return {entry: (entry.stat().st_ino, entry.stat().st_mtime_ns) for entry in cache.rglob("*.pickle")}
 
@@ -73,7 +79,7 @@ def run(docs: Path, out: Path, cache: Path, jobs: int, interrupt_after: int | No
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                           env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+                           env={**os.environ, "PYTHONPATH": str(REPO / "src")}, preexec_fn=ctrl_c_on)
     first = None
     peak_pss = peak_sum = peak_one = 0
     interrupted = False
