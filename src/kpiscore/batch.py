@@ -52,6 +52,7 @@ class Options:
     learnt: frozenset[str] | None = None  # categories the classifier may speak for; None: all
     model: bool = True
     templates: Templates | None = None
+    model_key: str = ""  # what the model is: its categories and how each combines with the rules
 
     def fingerprint(self) -> str:
         """What the cache keys these options by: only what changes results, in a stable
@@ -60,7 +61,7 @@ class Options:
             sorted(self.templates.columns.items()), sorted(self.templates.header.items()),
             [(name, pattern.pattern) for name, pattern in self.templates.inferred])
         learnt = None if self.learnt is None else sorted(self.learnt)
-        return repr((self.rules, learnt, self.model, templates))
+        return repr((self.rules, learnt, self.model, self.model_key, templates))
 
 
 def options(select: Iterable[str] = (), ignore: Iterable[str] = (), model: bool = True,
@@ -72,8 +73,11 @@ def options(select: Iterable[str] = (), ignore: Iterable[str] = (), model: bool 
     trained = _model() if model else None
     model_codes = [(f"ML-{c}", c) for c in trained.categories] if trained else []
     chosen, learnt = rules.select(list(select), list(ignore), model_codes)
+    # the shipped model's files are in the code fingerprint; this tells apart another one
+    model_key = repr((trained.categories, sorted((c, choice.to_dict()) for c, choice in trained.choices.items()))
+                     ) if trained else ""
     return Options(rules=tuple(rule.code for rule in chosen), learnt=frozenset(learnt),
-                   model=model, templates=templates)
+                   model=model, templates=templates, model_key=model_key)
 
 
 def _model():
