@@ -1,0 +1,117 @@
+"""Issue 15's speed figures: `check` from process start beside `python -c "import pandas"`,
+and in-process parse + check throughput on one core.
+
+    python benchmarks/bench_speed.py                    # --runs 11 -n 20, about a minute
+    python benchmarks/bench_speed.py --runs 5 -n 5      # quicker, noisier
+    python benchmarks/bench_speed.py --only start       # or --only rows
+
+(a) From process start: `kpiscore check samples/sample.docx` and `kpiscore check
+    tests/fixtures/formats/tables_004.pdf` (the sample converted by LibreOffice is not
+    read as a table: its PDF text loses the cell boundaries), default settings (the
+    shipped model), stdout to /dev/null, and `python -c "import pandas"`, run interleaved --runs
+    times (so load drifts hit all three alike), each pinned to CPU 0 with `taskset` when
+    it exists. Median and min seconds, and each check's median as a multiple of pandas'.
+(b) In-process, on CPU 0: every seed (*.txt of ../shared/seeds or $KPISCORE_SEEDS) parsed
+    and checked -n times in a row after a warm-up, with the review `kpiscore check` builds
+    (its rules, the shipped model) and with --no-model. Rows are indicator records; the
+    figure is all rows / all seconds. Output writing is not included.
+
+A plain script, not a test: nothing is asserted, and pytest does not collect it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = Path(os.environ.get("KPISCORE_SEEDS", REPO.parent / "shared" / "seeds"))
+SAMPLE = REPO / "samples" / "sample.docx"
+PDF = REPO / "tests" / "fixtures" / "formats" / "tables_004.pdf"
+
+
+def _pinned(command: list[str]) -> list[str]:
+    return ["taskset", "-c", "0", *command] if shutil.which("taskset") else command
+
+
+def _seconds(command: list[str], environment: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(_pinned(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, env=environment)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):  # check: 1 = there are findings
+        sys.exit(f"bench_speed: {' '.join(command)} exited {done.returncode}:\n{done.stderr}")
+    return elapsed
+
+
+def start_times(runs: int) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "src")}  # this checkout's kpiscore
+    kpiscore = [sys.executable, "-c", "import sys; from kpiscore.cli import app; sys.exit(app())"]
+    commands = {
+        'python -c "import pandas"': [sys.executable, "-c", "import pandas"],
+        f"kpiscore check {SAMPLE.name}": [*kpiscore, "check", str(SAMPLE)],
+        f"kpiscore check {PDF.name}": [*kpiscore, "check", str(PDF)],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for name, command in commands.items():  # warm the file cache and .pyc files
+        _seconds(command, environment)
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(_seconds(command, environment))
+    base = statistics.median(times['python -c "import pandas"'])
+    print(f"(a) from process start, {runs} interleaved runs each")
+    print(f"{'command':<32} {'median s':>9} {'min s':>7} {'× pandas':>9}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"{name:<32} {median:>9.3f} {min(values):>7.3f} {median / base:>9.2f}")
+    print()
+
+
+def rows_per_second(repeat: int) -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})
+    import kpiscore
+    from kpiscore import config
+    from kpiscore.cli import _reviewer
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    if not seeds:
+        sys.exit(f"bench_speed: no *.txt seeds in {SEEDS} (set KPISCORE_SEEDS)")
+    settings = config.load()
+    print(f"(b) in-process parse + check on one core, {len(seeds)} seeds × {repeat}")
+    print(f"{'review':<12} {'rows':>8} {'seconds':>8} {'rows/s':>9}")
+    for label, no_model in (("default", False), ("--no-model", True)):
+        review = _reviewer(settings, None, None, no_model)
+        for seed in seeds:  # warm-up: imports, lexicons, the model
+            review(kpiscore.parse(seed))
+        rows, start = 0, time.perf_counter()
+        for seed in seeds:
+            for _ in range(repeat):
+                document = kpiscore.parse(seed)
+                review(document)
+                rows += document.indicator_count
+        elapsed = time.perf_counter() - start
+        print(f"{label:<12} {rows:>8} {elapsed:>8.2f} {rows / elapsed:>9,.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=11, help="fresh processes of each command (default 11)")
+    parser.add_argument("-n", "--repeat", type=int, default=20,
+                        help="parses + checks of each seed in-process (default 20)")
+    parser.add_argument("--only", choices=["start", "rows"], help="one of the two measurements")
+    args = parser.parse_args()
+    if args.only != "rows":
+        start_times(args.runs)
+    if args.only != "start":
+        rows_per_second(args.repeat)
+
+
+if __name__ == "__main__":
+    main()
