@@ -10,10 +10,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
-
 from kpiscore import rules as rule_set
 from kpiscore.findings import Finding, Severity, categories
 from kpiscore.model import Document, Indicator, Project
@@ -21,7 +17,10 @@ from kpiscore.money import wan_text
 from kpiscore.rules.base import Context
 from kpiscore.scores import ProjectScore, score_document, score_text, summary
 
-if TYPE_CHECKING:  # the classifier (jieba, scikit-learn) loads only when a model is used
+if TYPE_CHECKING:  # pandas, rich and the classifier (jieba, scikit-learn) load when used
+    import pandas as pd
+    from rich.console import Console
+
     from kpiscore.classifier.store import TrainedModel
 
 FINDING_COLUMNS = ["source", "project", "project_title", "row", "location", "name", "rule",
@@ -66,6 +65,8 @@ class Review:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per finding."""
+        import pandas as pd
+
         rows = []
         for finding in self.findings:
             project, indicator = self.where(finding)
@@ -103,6 +104,8 @@ def to_json(reviews: list[Review]) -> str:
 
 
 def to_csv(reviews: list[Review]) -> str:
+    import pandas as pd
+
     frames = [r.to_frame() for r in reviews]
     return pd.concat(frames, ignore_index=True).to_csv(index=False) if frames else ""
 
@@ -123,6 +126,8 @@ def print_text(reviews: list[Review], console: Console) -> None:
 
 
 def _print_scores(result: Review, console: Console) -> None:
+    from rich.table import Table
+
     info = result.summary()
     table = Table(title=f"{result.document.source} — {result.document.unit_name or '?'} "
                         f"{result.document.year or ''}: score {info['score']}, "
@@ -139,6 +144,8 @@ def _print_scores(result: Review, console: Console) -> None:
 
 
 def _print_categories(reviews: list[Review], console: Console) -> None:
+    from rich.table import Table
+
     counts = Counter(f.category for r in reviews for f in r.findings)
     table = Table(title="findings by category")
     for column in ("category", "", "findings"):

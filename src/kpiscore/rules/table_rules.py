@@ -141,8 +141,15 @@ class ClonedTable(Rule):
 
 def _matched_share(rows: list[str], others: list[str], similarity: float) -> float:
     """The smaller of the two shares of rows that have a near-identical row in the other table."""
-    matrix = process.cdist(rows, others, scorer=fuzz.ratio)
-    return min((matrix.max(axis=1) >= similarity).mean(), (matrix.max(axis=0) >= similarity).mean())
+    return min(_share_matched(rows, others, similarity), _share_matched(others, rows, similarity))
+
+
+def _share_matched(rows: list[str], others: list[str], similarity: float) -> float:
+    """The share of `rows` with a row of `others` at least `similarity` alike (extractOne
+    stops at the cutoff and needs no numpy, which a cold start would otherwise import)."""
+    matched = sum(process.extractOne(row, others, scorer=fuzz.ratio, score_cutoff=similarity)
+                  is not None for row in rows)
+    return matched / len(rows)
 
 
 RULES = (MissingOutcome(), MissingOutput(), MissingCost(), GoalEmptyOrStub(), ClonedTable())
