@@ -13,7 +13,7 @@ from typing import Any
 from functools import cache
 
 from kpiscore import lexicon
-from kpiscore.text import compact
+from kpiscore.text import compact, per_document
 
 
 def _table() -> dict[str, Any]:
@@ -31,6 +31,7 @@ def _words(section: str) -> tuple[tuple[str, frozenset[str]], ...]:
                         key=lambda pair: len(pair[0]), reverse=True))
 
 
+@per_document  # TXT-10 reads the same project header for each of its rows
 def _named(text: str, section: str) -> frozenset[str]:
     folded, found = compact(text), set()
     for word, areas in _words(section):

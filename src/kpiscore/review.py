@@ -16,6 +16,7 @@ from kpiscore.model import Document, Indicator, Project
 from kpiscore.money import wan_text
 from kpiscore.rules.base import Context
 from kpiscore.scores import ProjectScore, score_document, score_text, summary
+from kpiscore.text import fresh_document
 
 if TYPE_CHECKING:  # pandas, rich and the classifier (jieba, scikit-learn) load when used
     import pandas as pd
@@ -86,16 +87,17 @@ def review(document: Document, rules: Iterable[rule_set.Rule] = rule_set.RULES,
            model: TrainedModel | None = None, learnt: set[str] | None = None) -> Review:
     """Run the rules (and the classifier, when given, for the categories in `learnt`, by
     default all it knows) on a parsed document and score it."""
-    context = Context(document)
-    if model is None:
-        findings = rule_set.run(context, rules)
-    else:  # the model reads every rule's output, whatever the selection
-        every = rule_set.run(context)
-        codes = {rule.code for rule in rules}
-        active = set(model.categories) if learnt is None else learnt
-        findings = model.findings(document, [f for f in every if f.rule in codes], active,
-                                  context.withheld, every)
-    return Review(document, findings, score_document(document, findings, context.withheld))
+    with fresh_document():
+        context = Context(document)
+        if model is None:
+            findings = rule_set.run(context, rules)
+        else:  # the model reads every rule's output, whatever the selection
+            every = rule_set.run(context)
+            codes = {rule.code for rule in rules}
+            active = set(model.categories) if learnt is None else learnt
+            findings = model.findings(document, [f for f in every if f.rule in codes], active,
+                                      context.withheld, every)
+        return Review(document, findings, score_document(document, findings, context.withheld))
 
 
 def to_json(reviews: list[Review]) -> str:

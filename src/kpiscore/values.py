@@ -9,10 +9,12 @@ from functools import cache
 
 from kpiscore import lexicon
 from kpiscore.model import ParsedValue
+from kpiscore.text import per_document
 
 # A number, or a fraction "2/3" (a following unit like 元/人 starts with no digit).
 _NUMBER = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)(?:/(?P<denominator>\d+(?:\.\d+)?))?")
 _MULTIPLIER = {"万": 1e4, "亿": 1e8}
+_WHITESPACE = re.compile(r"\s+")
 
 
 @cache
@@ -127,7 +129,7 @@ def is_operator(cell: str | None) -> bool:
 
 def parse_value(value: str) -> ParsedValue:
     """Parse a printed value: "≥95%", "≤4.4 万元", "12月31日前完成", "涉密", "及时保障"."""
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+    compact = _squeezed(value)
     if not compact:
         return ParsedValue(kind="empty")
     if _is_placeholder(compact):
@@ -193,6 +195,13 @@ def parse_value(value: str) -> ParsedValue:
                        text=(leading + after).strip())
 
 
+def _squeezed(value: str | None) -> str:
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
+@per_document  # several rules ask it of the same cells
 def is_missing(cell: str) -> bool:
-    """Whether a cell is empty or only a placeholder (涉密, 无, /, XX …)."""
-    return parse_value(cell).kind in ("empty", "placeholder")
+    """Whether a cell is empty or only a placeholder (涉密, 无, /, XX …): what parse_value
+    reads as kind "empty" or "placeholder", decided by its first two steps."""
+    compact = _squeezed(cell)
+    return not compact or _is_placeholder(compact)
