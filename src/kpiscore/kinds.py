@@ -42,12 +42,12 @@ def level_kinds(level1: str, level2: str) -> tuple[str | None, str | None]:
 
 def level1_kind(indicator: Indicator) -> str | None:
     """产出 / 效益 / 满意度 / 成本 (效果 and 项目效益 count as 效益, 项目完成 as 产出)."""
-    return indicator.level1_kind
+    return level_kinds(indicator.level1, indicator.level2)[0]  # = Indicator.level1_kind
 
 
 def level2_kind(indicator: Indicator) -> str | None:
     """数量 / 质量 / 时效 / 成本 / 经济效益 / 社会效益 / 生态效益 / 可持续影响 / 满意度."""
-    return indicator.level2_kind
+    return level_kinds(indicator.level1, indicator.level2)[1]  # = Indicator.level2_kind
 
 
 def belongs(level1: str | None, level2: str | None) -> bool:

@@ -114,7 +114,8 @@ def without(text: str | None, words: Iterable[str], mark: str = "") -> str:
 @per_document
 def _without(text: str | None, words: tuple[str, ...], mark: str) -> str:
     text = compact(text)
-    for word in _longest_first(words):
+    # replacing only removes characters or adds `mark`: other words can never occur
+    for word in may_occur(_longest_first(words), text + mark):
         text = text.replace(word, mark)
     return text
 
@@ -122,6 +123,23 @@ def _without(text: str | None, words: tuple[str, ...], mark: str) -> str:
 @lru_cache(maxsize=64)  # the same few lexicon lists, once per row: fold and sort them once
 def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(map(compact, words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=64)  # the same few lexicon lists
+def _first_characters(words: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    index: dict[str, list[int]] = {}
+    for position, word in enumerate(words):
+        index.setdefault(word[:1], []).append(position)
+    return {char: tuple(positions) for char, positions in index.items()}
+
+
+def may_occur(words: tuple[str, ...], text: str) -> list[str]:
+    """The words of a list, in its order, whose first character `text` has: the only ones
+    that can occur in it (an empty word always can). Lexicon lists run to a hundred words
+    or more and a cell has a few dozen characters, so most are skipped without a search."""
+    index = _first_characters(words)
+    return [words[position]
+            for position in sorted(p for char in {*text, ""} for p in index.get(char, ()))]
 
 
 def char_pairs(text: str) -> set[str]:
