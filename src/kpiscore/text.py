@@ -72,8 +72,10 @@ def clean_cell(raw: str | None) -> str:
     """Rejoin wrapped lines, drop wrap spaces between Chinese characters, trim."""
     if not raw:
         return ""
-    if not _TO_CLEAN.search(raw):
-        return raw
+    return _cleaned(raw) if _TO_CLEAN.search(raw) else raw
+
+
+def _cleaned(raw: str) -> str:
     text = _undo_latex(raw)
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     text = " ".join(line for line in lines if line)
