@@ -18,6 +18,11 @@ and in-process parse + check throughput on one core.
     latter less sensitive to other load on a shared machine). Output writing is not
     included.
 
+(c) What a model that speaks would add to a start (the shipped one leaves every category to
+    the rules, so `check` never loads it): in a fresh process on CPU 0, the seconds to read
+    the model's metadata, to load its pipeline (skops, which imports scikit-learn) and to
+    build the jieba tokenizer; median of --runs.
+
 A plain script, not a test: nothing is asserted, and pytest does not collect it.
 """
 
@@ -75,6 +80,34 @@ def start_times(runs: int) -> None:
     print()
 
 
+_MODEL_LOAD = """
+import time
+start = time.perf_counter()
+from kpiscore.classifier import features, store
+model = store.default()
+read = time.perf_counter()
+model.pipeline
+loaded = time.perf_counter()
+features.words("养老保险待遇发放率")
+print(read - start, loaded - read, time.perf_counter() - loaded)
+"""
+
+
+def model_load(runs: int) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    parts: list[list[float]] = [[], [], []]
+    for _ in range(runs):
+        done = subprocess.run(_pinned([sys.executable, "-c", _MODEL_LOAD]), capture_output=True,
+                              text=True, env=environment, check=True)
+        for values, seconds in zip(parts, map(float, done.stdout.split())):
+            values.append(seconds)
+    print(f"(c) loading a model that speaks, fresh process, median of {runs}")
+    for label, values in zip(("metadata (models/indicators.json)", "pipeline: skops + scikit-learn",
+                              "jieba tokenizer and dictionary"), parts):
+        print(f"{label:<36} {statistics.median(values):>7.3f} s")
+    print()
+
+
 def rows_per_second(repeat: int) -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})
@@ -108,11 +141,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11, help="fresh processes of each command (default 11)")
     parser.add_argument("-n", "--repeat", type=int, default=20,
                         help="parses + checks of each seed in-process (default 20)")
-    parser.add_argument("--only", choices=["start", "rows"], help="one of the two measurements")
+    parser.add_argument("--only", choices=["start", "model", "rows"], help="one of the measurements")
     args = parser.parse_args()
-    if args.only != "rows":
+    if args.only in (None, "start"):
         start_times(args.runs)
-    if args.only != "start":
+    if args.only in (None, "model"):
+        model_load(max(3, args.runs // 3))
+    if args.only in (None, "rows"):
         rows_per_second(args.repeat)
 
 
