@@ -27,11 +27,22 @@ def _placeholders() -> frozenset[str]:
     return frozenset(entry.casefold() for entry in lexicon.words("placeholders.txt"))
 
 
+@cache
+def _leading(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The first of `words` (in their order) that a text starts with, in one match: an
+    alternation tries its branches in order."""
+    return re.compile("|".join(map(re.escape, words)) or r"(?!)")
+
+
+def _leading_unit(text: str) -> str | None:
+    """The longest listed unit a text starts with."""
+    found = _leading(_units_longest_first()).match(text)
+    return found[0] if found else None
+
+
 def _longest_prefix(text: str, candidates: dict[str, str]) -> tuple[str, str] | None:
-    for word in sorted(candidates, key=len, reverse=True):
-        if text.startswith(word):
-            return word, candidates[word]
-    return None
+    found = _leading(tuple(sorted(candidates, key=len, reverse=True))).match(text)
+    return (found[0], candidates[found[0]]) if found else None
 
 
 @cache
@@ -66,7 +77,7 @@ def _digitise(compact: str) -> str:
     position = 0
     while match := run.match(compact, position):
         after = compact[match.end():]
-        if not (after[:1] in "%月日号年" or any(after.startswith(u) for u in _units_longest_first())):
+        if not (after[:1] in "%月日号年" or _leading_unit(after)):
             break
         digits = str(_chinese_int(match[0]))
         compact = compact[:match.start()] + digits + after
@@ -154,7 +165,7 @@ def parse_value(value: str) -> ParsedValue:
     value_range = lexicon.pattern("operators.toml", "range", "pattern").match(rest)
     if value_range:
         after = rest[value_range.end():]
-        unit = next((u for u in _units_longest_first() if after.startswith(u)), None)
+        unit = _leading_unit(after)
         if unit:
             after = after[len(unit):]
         return ParsedValue(operator="range", number=float(value_range["low"]),
@@ -176,9 +187,9 @@ def parse_value(value: str) -> ParsedValue:
         number /= float(number_match["denominator"])
     after = rest[number_match.end():]
 
-    unit = next((u for u in _units_longest_first() if after.startswith(u)), None)
+    unit = _leading_unit(after)
     if unit is None and after[:1] in _MULTIPLIER:
-        scaled_unit = next((u for u in _units_longest_first() if after[1:].startswith(u)), None)
+        scaled_unit = _leading_unit(after[1:])
         if scaled_unit:
             number *= _MULTIPLIER[after[0]]
             unit = scaled_unit
