@@ -3,7 +3,8 @@ and in-process parse + check throughput on one core.
 
     python benchmarks/bench_speed.py                    # --runs 11 -n 20, about a minute
     python benchmarks/bench_speed.py --runs 5 -n 5      # quicker, noisier
-    python benchmarks/bench_speed.py --only start       # or --only rows
+    python benchmarks/bench_speed.py --only start       # or --only model, --only rows
+    python benchmarks/bench_speed.py --before /tmp/old  # a checkout of older code beside this one
 
 (a) From process start: `kpiscore check samples/sample.docx` and `kpiscore check
     tests/fixtures/formats/tables_004.pdf` (the sample converted by LibreOffice is not
@@ -22,6 +23,10 @@ and in-process parse + check throughput on one core.
     the rules, so `check` never loads it): in a fresh process on CPU 0, the seconds to read
     the model's metadata, to load its pipeline (skops, which imports scikit-learn) and to
     build the jieba tokenizer; median of --runs.
+
+--before DIR times a checkout of other code (e.g. `git archive COMMIT | tar -x -C DIR`) in
+the same interleaved runs for (a), and runs (b) for it too, so before / after figures come
+from the same minutes of a shared machine.
 
 A plain script, not a test: nothing is asserted, and pytest does not collect it.
 """
@@ -57,26 +62,30 @@ def _seconds(command: list[str], environment: dict[str, str]) -> float:
     return elapsed
 
 
-def start_times(runs: int) -> None:
-    environment = {**os.environ, "PYTHONPATH": str(REPO / "src")}  # this checkout's kpiscore
-    kpiscore = [sys.executable, "-c", "import sys; from kpiscore.cli import app; sys.exit(app())"]
-    commands = {
-        'python -c "import pandas"': [sys.executable, "-c", "import pandas"],
-        f"kpiscore check {SAMPLE.name}": [*kpiscore, "check", str(SAMPLE)],
-        f"kpiscore check {PDF.name}": [*kpiscore, "check", str(PDF)],
-    }
+def _kpiscore(checkout: Path) -> list[str]:
+    """A command running the kpiscore CLI of a checkout (its src/ first on the path)."""
+    return ["env", f"PYTHONPATH={checkout / 'src'}", sys.executable, "-c",
+            "import sys; from kpiscore.cli import app; sys.exit(app())"]
+
+
+def start_times(runs: int, before: Path | None) -> None:
+    commands = {'python -c "import pandas"': [sys.executable, "-c", "import pandas"]}
+    for label, checkout in (("", REPO), ("before: ", before)):
+        if checkout is not None:
+            commands[f"{label}kpiscore check {SAMPLE.name}"] = [*_kpiscore(checkout), "check", str(SAMPLE)]
+            commands[f"{label}kpiscore check {PDF.name}"] = [*_kpiscore(checkout), "check", str(PDF)]
     times: dict[str, list[float]] = {name: [] for name in commands}
     for name, command in commands.items():  # warm the file cache and .pyc files
-        _seconds(command, environment)
+        _seconds(command, dict(os.environ))
     for _ in range(runs):
         for name, command in commands.items():
-            times[name].append(_seconds(command, environment))
+            times[name].append(_seconds(command, dict(os.environ)))
     base = statistics.median(times['python -c "import pandas"'])
     print(f"(a) from process start, {runs} interleaved runs each")
-    print(f"{'command':<32} {'median s':>9} {'min s':>7} {'× pandas':>9}")
+    print(f"{'command':<40} {'median s':>9} {'min s':>7} {'× pandas':>9}")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"{name:<32} {median:>9.3f} {min(values):>7.3f} {median / base:>9.2f}")
+        print(f"{name:<40} {median:>9.3f} {min(values):>7.3f} {median / base:>9.2f}")
     print()
 
 
@@ -111,6 +120,8 @@ def model_load(runs: int) -> None:
 def rows_per_second(repeat: int) -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})
+    if "PYTHONPATH" not in os.environ:  # this checkout's kpiscore (--before sets another's)
+        sys.path.insert(0, str(REPO / "src"))
     import kpiscore
     from kpiscore import config
     from kpiscore.cli import _reviewer
@@ -142,12 +153,18 @@ def main() -> None:
     parser.add_argument("-n", "--repeat", type=int, default=20,
                         help="parses + checks of each seed in-process (default 20)")
     parser.add_argument("--only", choices=["start", "model", "rows"], help="one of the measurements")
+    parser.add_argument("--before", type=Path, help="a checkout of other code to time alongside")
     args = parser.parse_args()
     if args.only in (None, "start"):
-        start_times(args.runs)
+        start_times(args.runs, args.before)
     if args.only in (None, "model"):
         model_load(max(3, args.runs // 3))
     if args.only in (None, "rows"):
+        if args.before:
+            print("before:", flush=True)
+            subprocess.run([*_kpiscore(args.before)[:2], sys.executable, __file__, "--only", "rows",
+                            "-n", str(args.repeat)], check=True)
+            print("now:", flush=True)
         rows_per_second(args.repeat)
 
 
