@@ -20,7 +20,7 @@ from kpiscore import kinds, lexicon
 from kpiscore.findings import Finding, categories
 from kpiscore.model import Document, Indicator, Project
 from kpiscore.rules import RULES
-from kpiscore.text import compact
+from kpiscore.text import compact, per_document
 
 if TYPE_CHECKING:  # jieba, pandas and scikit-learn load where used: `check` reads only
     # FEATURES from here unless the model speaks, and they cost a cold start 0.5 s and more
@@ -59,7 +59,7 @@ def words(text: str) -> tuple[str, ...]:
     return _words_of(text)
 
 
-@cache
+@per_document  # bounded, and emptied per document: a corpus run would otherwise keep every cell
 def _words_of(text: str) -> tuple[str, ...]:
     return tuple(w for w in _tokenizer().lcut(text) if w.strip() and (w.isalnum() or len(w) > 1))
 
