@@ -15,6 +15,7 @@ from kpiscore.text import per_document
 _NUMBER = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)(?:/(?P<denominator>\d+(?:\.\d+)?))?")
 _MULTIPLIER = {"万": 1e4, "亿": 1e8}
 _WHITESPACE = re.compile(r"\s+")
+_TIER_SEPARATOR = re.compile(r"[/、，,；;]")
 
 
 @cache
@@ -40,8 +41,13 @@ def _leading_unit(text: str) -> str | None:
     return found[0] if found else None
 
 
+@cache
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
+
+
 def _longest_prefix(text: str, candidates: dict[str, str]) -> tuple[str, str] | None:
-    found = _leading(tuple(sorted(candidates, key=len, reverse=True))).match(text)
+    found = _leading(_longest_first(tuple(candidates))).match(text)
     return (found[0], candidates[found[0]]) if found else None
 
 
@@ -91,7 +97,7 @@ def _tiers() -> frozenset[str]:
 
 
 def _is_tier(compact: str) -> bool:
-    parts = [part for part in re.split(r"[/、，,；;]", compact) if part]
+    parts = [part for part in _TIER_SEPARATOR.split(compact) if part]
     return bool(parts) and all(part in _tiers() for part in parts)
 
 
