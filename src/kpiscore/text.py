@@ -25,7 +25,9 @@ def per_document(function: Function) -> Function:
     """Memoise a pure function of cell text while one document is checked: the rules ask the
     same questions of the same few cells dozens of times per row (compact alone ~27 times).
     `fresh_document` empties every such memo, so what is measured on a repeated document is
-    the work of one document, not a cache hit, and memory stays bounded (maxsize) anyway."""
+    the work of one document, not a cache hit, and memory stays bounded (maxsize) anyway.
+    Emptying never changes a result, only what is worked out again: threads checking
+    several documents at once stay correct."""
     memo = lru_cache(maxsize=8192)(function)
     _PER_DOCUMENT.append(memo)
     return memo  # type: ignore[return-value]
