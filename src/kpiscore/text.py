@@ -142,8 +142,12 @@ def may_occur(words: tuple[str, ...], text: str) -> list[str]:
     that can occur in it (an empty word always can). Lexicon lists run to a hundred words
     or more and a cell has a few dozen characters, so most are skipped without a search."""
     index = _first_characters(words)
-    return [words[position]
-            for position in sorted(p for char in {*text, ""} for p in index.get(char, ()))]
+    positions: list[int] = []
+    for char in {*text, ""}:
+        if char in index:
+            positions.extend(index[char])
+    positions.sort()
+    return [words[position] for position in positions]
 
 
 def char_pairs(text: str) -> set[str]:
