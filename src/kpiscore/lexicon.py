@@ -11,10 +11,12 @@ from typing import Any
 from kpiscore.resources import data_dir
 
 
+_LABEL_NOISE = re.compile(r"[\s:：]")
+
+
 def normalize_label(text: str) -> str:
     """Fold a printed label for comparison: NFKC, no spaces, no colons."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"[\s:：]", "", folded)
+    return _LABEL_NOISE.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
 @cache
