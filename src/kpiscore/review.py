@@ -1,32 +1,30 @@
 """A checked document: its records, the findings of the rules, and the scores — and how
-that review is written out (linter text, JSON contract, CSV of findings)."""
+that review is written out as data (JSON contract, CSV of findings); kpiscore.terminal
+prints it for people."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from kpiscore import rules as rule_set
-from kpiscore.findings import Finding, Severity, categories
+from kpiscore.findings import Finding, Severity
 from kpiscore.model import Document, Indicator, Project
-from kpiscore.money import wan_text
 from kpiscore.rules.base import Context
-from kpiscore.scores import ProjectScore, score_document, score_text, summary
+from kpiscore.scores import ProjectScore, score_document, summary
 from kpiscore.text import fresh_document
 
-if TYPE_CHECKING:  # pandas, rich and the classifier (jieba, scikit-learn) load when used
+if TYPE_CHECKING:  # pandas and the classifier (jieba, scikit-learn) load when used
     import pandas as pd
-    from rich.console import Console
 
+    from kpiscore.baseline import Comparison
     from kpiscore.classifier.store import TrainedModel
 
 FINDING_COLUMNS = ["source", "project", "project_title", "row", "location", "name", "rule",
                    "category", "severity", "message", "suggestion", "probability"]
-_STYLE = {Severity.high: "bold red", Severity.medium: "yellow", Severity.low: "cyan"}
 
 
 @dataclass
@@ -34,6 +32,8 @@ class Review:
     document: Document
     findings: list[Finding]
     scores: dict[int, ProjectScore]
+    # each finding's status against a previous review (check --baseline), if one was given
+    baseline: Comparison | None = None
 
     def at_least(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity >= severity]
@@ -48,12 +48,18 @@ class Review:
             own = [f for f in self.findings if f.project == project.index]
             score = self.scores[project.index]
             entry.update(score.to_dict())
-            entry["findings"] = [f.to_dict() for f in own if f.row is None]
+            entry["findings"] = [self._finding(f) for f in own if f.row is None]
             for row, indicator in enumerate(entry["indicators"], start=1):
                 indicator["score"] = score.indicator_scores[row - 1]
-                indicator["findings"] = [f.to_dict() for f in own if f.row == row]
+                indicator["findings"] = [self._finding(f) for f in own if f.row == row]
         payload["summary"] = self.summary()
         return payload
+
+    def _finding(self, finding: Finding) -> dict[str, Any]:
+        entry = finding.to_dict()
+        if self.baseline is not None:
+            entry["baseline"] = self.baseline.status[finding]
+        return entry
 
     @cached_property
     def _projects(self) -> dict[int, Project]:
@@ -100,63 +106,21 @@ def review(document: Document, rules: Iterable[rule_set.Rule] = rule_set.RULES,
         return Review(document, findings, score_document(document, findings, context.withheld))
 
 
-def to_json(reviews: list[Review]) -> str:
+def to_json(reviews: list[Review], as_list: bool = False) -> str:
+    """One object for one input, a list when `as_list` (several inputs: always a list,
+    even when only one of them could be read)."""
     payload = [r.to_dict() for r in reviews]
-    return json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)
+    return json.dumps(payload if as_list or len(payload) != 1 else payload[0],
+                      ensure_ascii=False, indent=2)
 
 
-def to_csv(reviews: list[Review]) -> str:
+def to_csv(reviews: list[Review], severity: Severity = Severity.low) -> str:
+    """One row per finding at or above `severity`."""
     import pandas as pd
 
     frames = [r.to_frame() for r in reviews]
-    return pd.concat(frames, ignore_index=True).to_csv(index=False) if frames else ""
-
-
-def print_text(reviews: list[Review], console: Console) -> None:
-    """Linter-style lines, then a summary per document and by category."""
-    from rich.text import Text
-
-    for result in reviews:
-        for finding in result.findings:
-            project, indicator = result.where(finding)
-            where = (indicator or project).location
-            row = f" row {finding.row}" if finding.row else ""
-            head = f"{result.document.source}:{where}: #{project.index}{row} "
-            tail = f" {finding.category} {finding.message}"
-            if console.is_terminal:  # the rule code in its severity's colour
-                console.print(Text.assemble(head, (finding.rule, _STYLE[finding.severity]), tail),
-                              soft_wrap=True)
-            else:  # a file or a pipe gets no colour: plain writes, rich costs ~0.2 ms a line
-                console.file.write(f"{head}{finding.rule}{tail}\n")
-        _print_scores(result, console)
-    _print_categories(reviews, console)
-
-
-def _print_scores(result: Review, console: Console) -> None:
-    from rich.table import Table
-
-    info = result.summary()
-    table = Table(title=f"{result.document.source} — {result.document.unit_name or '?'} "
-                        f"{result.document.year or ''}: score {info['score']}, "
-                        f"{info['findings']} findings")
-    for column in ("#", "project", "预算数(万元)", "score", "grade", "findings"):
-        table.add_column(column, justify="right" if column != "project" else "left")
-    counts = Counter(f.project for f in result.findings)
-    for project in result.document.projects:
-        score = result.scores[project.index]
-        table.add_row(str(project.index), project.title,
-                      wan_text(project.budget_wan), score_text(score.score), score.grade,
-                      str(counts[project.index]))
-    console.print(table)
-
-
-def _print_categories(reviews: list[Review], console: Console) -> None:
-    from rich.table import Table
-
-    counts = Counter(f.category for r in reviews for f in r.findings)
-    table = Table(title="findings by category")
-    for column in ("category", "", "findings"):
-        table.add_column(column)
-    for name, entry in categories().items():
-        table.add_row(name, entry["title"], str(counts[name]))
-    console.print(table)
+    if not frames:
+        return ""
+    frame = pd.concat(frames, ignore_index=True)
+    kept = frame["severity"].map(lambda name: Severity[name] >= severity)
+    return frame[kept].to_csv(index=False)

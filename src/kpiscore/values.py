@@ -16,6 +16,9 @@ _NUMBER = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)(?:/(?P<denominator>\
 _MULTIPLIER = {"万": 1e4, "亿": 1e8}
 _WHITESPACE = re.compile(r"\s+")
 _TIER_SEPARATOR = re.compile(r"[/、，,；;]")
+# A run of Chinese numerals longer than this is no quantity (and past 4,300 digits int()
+# refuses it): it is left as written.
+_LONGEST_NUMERAL = 24
 
 
 @cache
@@ -79,10 +82,13 @@ def _digitise(compact: str) -> str:
     anywhere, and a leading numeral run before a unit, %, 月, 日 or 年 ("十二月三十一日前")."""
     _, _, run = _numerals()
     compact = re.sub(f"({run.pattern})分之({run.pattern})",
-                     lambda m: f"{_chinese_int(m[2])}/{_chinese_int(m[1])}", compact)
+                     lambda m: m[0] if len(m[0]) > _LONGEST_NUMERAL else
+                     f"{_chinese_int(m[2])}/{_chinese_int(m[1])}", compact)
     position = 0
     while match := run.match(compact, position):
         after = compact[match.end():]
+        if len(match[0]) > _LONGEST_NUMERAL:
+            break
         if not (after[:1] in "%月日号年" or _leading_unit(after)):
             break
         digits = str(_chinese_int(match[0]))
