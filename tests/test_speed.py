@@ -5,6 +5,7 @@ replaces, the per-document memos never carry one document's answers into another
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import unicodedata
@@ -18,7 +19,8 @@ from rapidfuzz import fuzz, process
 from rich.console import Console
 
 from kpiscore import lexicon, text
-from kpiscore.review import Review, print_text, review
+from kpiscore.review import Review, review
+from kpiscore.terminal import TextReport
 from kpiscore.rules import table_rules
 from kpiscore.values import is_missing, parse_value
 
@@ -101,20 +103,17 @@ def test_a_document_is_judged_alike_whatever_was_checked_before():
 
 
 def test_linter_lines_to_a_file_are_what_rich_printed():
-    """Plain writes give the characters rich's markup printing gave (less the colour)."""
+    """Plain writes (stdout no terminal) give the characters rich printed (less the colour)."""
     result = review(_document("001"))
-    written = io.StringIO()
-    print_text([result], Console(file=written, width=160))
-    reference = io.StringIO()
-    console = Console(file=reference, width=160)
-    for finding in result.findings:
-        project, indicator = result.where(finding)
-        row = f" row {finding.row}" if finding.row else ""
-        console.print(f"{result.document.source}:{(indicator or project).location}: #{project.index}{row} "
-                      f"[cyan]{finding.rule}[/] {finding.category} {finding.message}",
-                      highlight=False, markup=True, soft_wrap=True)
-    lines = written.getvalue().splitlines()[:len(result.findings)]
-    assert result.findings and lines == reference.getvalue().splitlines()
+    written, reference = io.StringIO(), io.StringIO()
+    plain = TextReport(Console(file=written, width=160, force_terminal=False), show_fixes=True)
+    rich = TextReport(Console(file=reference, width=160, force_terminal=True), show_fixes=True)
+    for report in (plain, rich):
+        report.add(result)
+        report.close()
+    uncoloured = re.sub(r"\x1b\[[0-9;]*m", "", reference.getvalue())
+    assert result.findings and written.getvalue() == uncoloured
+    assert plain.console.is_terminal is False and rich.console.is_terminal is True
 
 
 def _modules_after_check(document: Path, *options: str) -> set[str]:
