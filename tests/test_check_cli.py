@@ -41,11 +41,11 @@ def test_check_text_names_file_location_project_row_and_code():
     result = runner.invoke(app, ["check", str(seed_path("000")), "--no-model"])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{seed_path('000')}:line ")
-    assert "#1 row 1 VAL-11 WEAK_BASIS" in lines[0]
-    table_line = next(i for i, line in enumerate(lines) if "#2 CMP-01 MISSING_CATEGORY" in line)
-    assert "#2 row 1 " in lines[table_line + 1]  # a table's own findings before its rows'
-    assert "findings by category" in result.stdout
+    assert lines[0].startswith(f"{seed_path('000')}：第559行：")
+    assert "项目1 第1行 [中] VAL-11 WEAK_BASIS（确定依据薄弱）" in lines[0]
+    table_line = next(i for i, line in enumerate(lines) if "项目2 [中] CMP-01 MISSING_CATEGORY" in line)
+    assert "项目2 第1行 " in lines[table_line + 1]  # a table's own findings before its rows'
+    assert "按类别统计" in result.stdout
 
 
 def test_check_csv_has_one_row_per_finding(tmp_path):
@@ -108,8 +108,8 @@ def test_unreadable_file_is_listed_and_the_rest_is_checked(tmp_path):
     empty.write_bytes(b"")
     result = runner.invoke(app, ["check", str(empty), str(seed_path("004")), "-f", "json"])
     assert result.exit_code == 2
-    [document] = json.loads(result.stdout)  # several inputs: a list, of the readable ones
-    assert document["summary"]["projects"] == 18
+    reviews = json.loads(result.stdout)  # two inputs: a list, even with one of them read
+    assert len(reviews) == 1 and reviews[0]["summary"]["projects"] == 18
     assert "empty.docx" in result.stderr and "Traceback" not in result.output
 
 
@@ -118,7 +118,7 @@ def test_rules_lists_and_explains():
     assert listing.exit_code == 0 and "TXT-01" in listing.stdout and "COST-07" in listing.stdout
     one = runner.invoke(app, ["rules", "txt-01"])
     assert one.exit_code == 0
-    for part in ("What it flags", "Why it matters", "How to fix", "Bad", "Good", "001#1 row 1"):
+    for part in ("它检查什么", "为什么", "如何修改", "反例", "正例", "001#1 第1行"):
         assert part in one.stdout
     assert runner.invoke(app, ["rules", "XYZ-99"]).exit_code == 2
 

@@ -77,7 +77,7 @@ def test_a_readable_table_beside_an_unreadable_one_warns_and_strict_fails(tmp_pa
     path.write_text(good + "\n" + bad, encoding="utf-8")
     result = runner.invoke(app, ["parse", str(path)])
     assert result.exit_code == 0
-    assert "warning: the table at line 14: cannot read" in result.stderr and "本年预期" in result.stderr
+    assert "警告：the table at line 14: cannot read" in result.stderr and "本年预期" in result.stderr
     assert len(json.loads(result.stdout)["warnings"]) == 1
     assert len(json.loads(result.stdout)["projects"]) == 1
     assert runner.invoke(app, ["parse", "--strict", str(path)]).exit_code == 2

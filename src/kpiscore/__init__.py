@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpiscore.errors import InputError
+from kpiscore.limits import Limits
 from kpiscore.model import Document, Indicator, Location, ParsedValue, Project
 from kpiscore.values import parse_value
 
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
     from kpiscore.templates import Templates
 
 __version__ = "0.1.0"
-__all__ = ["Document", "Indicator", "InputError", "Location", "ParsedValue", "Project", "check",
-           "parse", "parse_value", "scan"]
+__all__ = ["Document", "Indicator", "InputError", "Limits", "Location", "ParsedValue", "Project",
+           "check", "parse", "parse_value", "scan"]
 
 
 def __getattr__(name: str):
@@ -33,7 +34,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'kpiscore' has no attribute {name!r}")
 
 
-def parse(path: str | Path, templates: Templates | None = None) -> Document:
+def parse(path: str | Path, templates: Templates | None = None, limits: Limits | None = None
+          ) -> Document:
     """Read a document (.docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et with LibreOffice,
     or extracted text) into a Document.
 
@@ -41,13 +43,18 @@ def parse(path: str | Path, templates: Templates | None = None) -> Document:
     the shipped ones. Raises InputError (one-line message naming the file) when the file
     cannot be read or holds no readable performance-target table; tables that look like
     one but could not be read are listed in `Document.warnings`.
+
+    `limits` bounds what the file may take (size, rows, pages, seconds …; default
+    `Limits.default()`, lexicons/limits.toml); past one, InputError says which.
     """
+    from kpiscore import limits as bounds
     from kpiscore.extract import extract
     from kpiscore.read import read
 
     path = Path(path)
-    layout, items = read(path)
-    document = extract(items, str(path), layout, templates)
+    with bounds.reading(str(path), limits):
+        layout, items = read(path)
+        document = extract(items, str(path), layout, templates)
     if not document.projects:
         if document.warnings:
             raise InputError(str(path), f"no readable performance-target table ({document.warnings[0]})")

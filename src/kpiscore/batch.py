@@ -30,10 +30,12 @@ from typing import TYPE_CHECKING
 
 from kpiscore import messages
 from kpiscore.cache import Cache
-from kpiscore.errors import InputError
+from kpiscore.errors import KpiscoreError
 
 if TYPE_CHECKING:
+    from kpiscore.baseline import Baseline
     from kpiscore.findings import Severity
+    from kpiscore.limits import Limits
     from kpiscore.review import Review
     from kpiscore.streams import Writer
     from kpiscore.templates import Templates
@@ -52,6 +54,8 @@ class Options:
     learnt: frozenset[str] | None = None  # categories the classifier may speak for; None: all
     model: bool = True
     templates: Templates | None = None
+    # only refuses documents, and refusals are not cached: not in the fingerprint
+    limits: Limits | None = None
     model_key: str = ""  # what the model is: its categories and how each combines with the rules
 
     def fingerprint(self) -> str:
@@ -65,7 +69,7 @@ class Options:
 
 
 def options(select: Iterable[str] = (), ignore: Iterable[str] = (), model: bool = True,
-            templates: Templates | None = None) -> Options:
+            templates: Templates | None = None, limits: Limits | None = None) -> Options:
     """Options from rule selectors (codes, prefixes, categories, ML-… for the classifier);
     raises ValueError for an unknown selector, ModelError / InputError for a bad model."""
     from kpiscore import rules
@@ -77,7 +81,7 @@ def options(select: Iterable[str] = (), ignore: Iterable[str] = (), model: bool 
     model_key = repr((trained.categories, sorted((c, choice.to_dict()) for c, choice in trained.choices.items()))
                      ) if trained else ""
     return Options(rules=tuple(rule.code for rule in chosen), learnt=frozenset(learnt),
-                   model=model, templates=templates, model_key=model_key)
+                   model=model, templates=templates, limits=limits, model_key=model_key)
 
 
 def _model():
@@ -135,7 +139,7 @@ def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = 
         outcomes = _pooled(lookups, options, cache, executor, jobs)
     for outcome in outcomes:
         if strict and outcome.review is not None and outcome.review.document.warnings:
-            outcome.error = messages.text("batch", "strict", path=outcome.path,
+            outcome.error = messages.text("cli", "strict_failed", source=outcome.path,
                                           count=len(outcome.review.document.warnings))
         yield outcome
 
@@ -176,17 +180,20 @@ def _checked(path: Path, options: Options, cache: Cache | None, key: str | None)
     import kpiscore
 
     try:
-        review = reviewer(options)(kpiscore.parse(path, options.templates))
-    except InputError as error:
+        review = reviewer(options)(kpiscore.parse(path, options.templates, options.limits))
+    except KpiscoreError as error:
         return Outcome(path, None, error.line), None
     except Exception as error:  # a bug must not lose the other documents of a batch
-        return Outcome(path, None, messages.text("batch", "unexpected", path=path,
-                                                 kind=type(error).__name__, error=error)), None
+        return Outcome(path, None, _unexpected(path, error)), None
     stored = None
     if cache is not None and key is not None:
         stored = pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL)
         cache.put(key, stored)
     return _outcome(path, review), stored
+
+
+def _unexpected(path: Path, error: BaseException) -> str:
+    return f"{path}: " + messages.text("cli", "unexpected_checking", kind=type(error).__name__, error=error)
 
 
 def _check_in_worker(path: Path, options: Options, cache: Cache | None, key: str | None) -> Outcome | bytes:
@@ -237,8 +244,7 @@ def _finished(running: dict[Future, Path]) -> Iterator[Outcome]:
             result = future.result()
             yield _outcome(path, pickle.loads(result)) if isinstance(result, bytes) else result
         except Exception as error:  # the worker itself died (killed, out of memory)
-            yield Outcome(path, None, messages.text("batch", "unexpected", path=path,
-                                                    kind=type(error).__name__, error=error))
+            yield Outcome(path, None, _unexpected(path, error))
 
 
 @dataclass
@@ -248,15 +254,17 @@ class Summary:
     done: int = 0
     cached: int = 0  # of done: taken from the cache
     failures: list[str] = field(default_factory=list)
-    worst: Severity | None = None  # the highest severity of any finding
+    worst: Severity | None = None  # the highest severity of any open finding (not accepted)
     interrupted: bool = False
 
 
 def check_files(paths: Iterable[Path], problems: list[str], options: Options, jobs: int | None,
-                cache: Cache | None, writer: Writer, strict: bool = False) -> Summary:
+                cache: Cache | None, writer: Writer, strict: bool = False,
+                baseline: Baseline | None = None) -> Summary:
     """Run the batch into `writer` with a progress bar on stderr (when it is a terminal);
     warnings go to stderr as they come, failures at the end (and to the writer's failures
-    file), after `problems` (which a lazy `paths` may still be filling). Ctrl-C stops it
+    file), after `problems` (which a lazy `paths` may still be filling). Each review is
+    compared with `baseline` (check --baseline) before it is written. Ctrl-C stops it
     cleanly: what is finished stays written and cached, and the summary says it was
     interrupted."""
     from rich.console import Console
@@ -279,7 +287,7 @@ def check_files(paths: Iterable[Path], problems: list[str], options: Options, jo
     try:
         with progress:
             for outcome in outcomes:
-                _record(outcome, summary, writer, console)
+                _record(outcome, summary, writer, console, baseline)
                 progress.advance(task)
     except KeyboardInterrupt:
         outcomes.close()  # cancels what has not started
@@ -294,15 +302,19 @@ def check_files(paths: Iterable[Path], problems: list[str], options: Options, jo
     return summary
 
 
-def _record(outcome: Outcome, summary: Summary, writer: Writer, console) -> None:
+def _record(outcome: Outcome, summary: Summary, writer: Writer, console,
+            baseline: Baseline | None) -> None:
     summary.done += 1
     summary.cached += outcome.cached
-    if outcome.review is not None:
-        for warning in outcome.review.document.warnings:
-            console.print("kpiscore: " + messages.text("batch", "warning", path=outcome.path,
+    review = outcome.review
+    if review is not None:
+        for warning in review.document.warnings:
+            console.print("kpiscore: " + messages.text("cli", "warning", source=outcome.path,
                                                        warning=warning), markup=False)
-        writer.write(outcome.review)
-        worst = max((finding.severity for finding in outcome.review.findings), default=None)
+        if baseline is not None:
+            review.baseline = baseline.compare(review.document, review.findings)
+        writer.write(review)
+        worst = max((finding.severity for finding in review.open_findings), default=None)
         if worst is not None and (summary.worst is None or worst > summary.worst):
             summary.worst = worst
     if outcome.error is not None:

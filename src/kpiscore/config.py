@@ -10,6 +10,9 @@ kpiscore.toml, found in the working directory or the nearest parent that has one
     [tool.kpiscore.templates.my_county]   # a template profile (lexicons/templates.toml shape)
     columns.value = ["本年预期值"]
     header.budget_wan = ["本年预算"]
+
+    [tool.kpiscore.limits]                # bounds on one input (lexicons/limits.toml)
+    pdf_pages = 3000
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from pathlib import Path
 
 from kpiscore.errors import InputError
 from kpiscore.findings import Severity
+from kpiscore.limits import Limits
 
-KEYS = {"select", "ignore", "severity", "strict", "templates"}
+KEYS = {"select", "ignore", "severity", "strict", "templates", "limits"}
 LEVELS = tuple(level.name for level in Severity)
 
 
@@ -32,6 +36,7 @@ class Settings:
     severity: str = "low"
     strict: bool = False
     templates: dict = field(default_factory=dict)  # profile name -> {columns, header}
+    limits: Limits = field(default_factory=Limits.default)
     source: Path | None = None
 
 
@@ -56,6 +61,8 @@ def _check_types(section: dict, path: Path) -> None:
         raise InputError(str(path), "strict must be true or false")
     if not isinstance(section.get("templates", {}), dict):
         raise InputError(str(path), "templates must be a table of template profiles")
+    if not isinstance(section.get("limits", {}), dict):
+        raise InputError(str(path), "limits must be a table of bounds, like pdf_pages = 3000")
 
 
 def load(start: Path | None = None) -> Settings:
@@ -72,5 +79,6 @@ def load(start: Path | None = None) -> Settings:
                 raise InputError(str(path), f"unknown kpiscore settings {sorted(unknown)} "
                                             f"(known: {sorted(KEYS)})")
             _check_types(section, path)
-            return Settings(**section, source=path)
+            limits = Limits.default().overridden(section.pop("limits", {}), str(path))
+            return Settings(**section, limits=limits, source=path)
     return Settings()

@@ -8,8 +8,8 @@
 - to a folder (`-o DIR/`): one file per document, each written atomically, named after
   the document (`a/b.docx` -> `DIR/a/b.docx.json`, the folders below the arguments'
   common folder kept, so that equal names in different folders do not collide);
-- to stdout: the same streams, except the text format, which ends with the summary of
-  all documents and is therefore written at the end.
+- to stdout: the same streams. The text format (kpiscore.terminal) prints each
+  document's lines and scores as it comes, and the totals at the end.
 
 Failures go to a failures file beside the output (`FILE`'s stem + `.failures.txt`, or
 `DIR/failures.txt`), one line each; an old one is removed when there are none.
@@ -23,23 +23,45 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from kpiscore import messages
 from kpiscore.atomic import refuse_inputs, replacing, write_text
 from kpiscore.errors import OutputError, UsageError
+from kpiscore.findings import Severity
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from kpiscore.review import Review
+    from kpiscore.terminal import TextReport
 
 FORMATS = ("text", "json", "jsonl", "csv", "parquet")
 SUFFIXES = {"text": ".txt", "json": ".json", "jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
 PARQUET_GROUP = 100  # documents per Parquet row group: a few MiB of rows at most
 PARTIAL = ".partial"
 FAILURES = ".failures.txt"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Which findings a reader of the output is shown: those at or above `severity` (the
+    text lines, the CSV and Parquet rows; JSON keeps them all, as data), with their
+    suggestions, or only the counts by rule."""
+
+    severity: Severity = Severity.low
+    show_fixes: bool = False
+    statistics: bool = False
+
+    def report(self, handle: TextIO, width: int | None) -> TextReport:
+        from rich.console import Console
+
+        from kpiscore.terminal import TextReport
+
+        return TextReport(Console(file=handle, width=width), self.severity, self.show_fixes,
+                          self.statistics)
 
 
 class Writer(Protocol):
@@ -53,15 +75,16 @@ class Writer(Protocol):
 
 
 def open_writer(output_format: str, target: Path | None, directory: bool = False,
-                many: bool = True, inputs: list[Path] = (), root: Path | None = None) -> Writer:
+                many: bool = True, inputs: list[Path] = (), root: Path | None = None,
+                listing: Listing = Listing()) -> Writer:
     """The writer for `--format` and `-o` (None: stdout; `directory`: one file per
     document, named as below `root`). `many`: JSON is a list (several inputs) rather than
     one object. `inputs`: files the output may not overwrite."""
     if output_format == "parquet" and target is None:
-        raise UsageError("--format", "parquet needs -o FILE or -o DIR/")
+        raise UsageError("--format", messages.text("cli", "parquet_needs_file"))
     if directory:
-        return FolderWriter(Path(target), output_format, inputs, root or Path.cwd())
-    return StreamWriter(output_format, target, many, inputs)
+        return FolderWriter(Path(target), output_format, inputs, root or Path.cwd(), listing)
+    return StreamWriter(output_format, target, many, inputs, listing)
 
 
 def failures_file(target: Path) -> Path:
@@ -79,40 +102,51 @@ def _write_failures(path: Path, failures: list[str], inputs: list[Path]) -> list
 class StreamWriter:
     """One output stream: a file (via FILE.partial) or stdout."""
 
-    def __init__(self, output_format: str, target: Path | None, many: bool, inputs: list[Path]) -> None:
+    def __init__(self, output_format: str, target: Path | None, many: bool, inputs: list[Path],
+                 listing: Listing) -> None:
         self.format, self.target, self.many, self.inputs = output_format, target, many, list(inputs)
+        self.listing = listing
         self.count = 0
-        self.kept: list[Review] = []  # the text format only: its summary needs them all
+        self.report: TextReport | None = None  # the text format: lines as they come, totals at the end
         self.parquet: ParquetRows | None = None
         self.handle: TextIO | None = None
         self.own: list[Path] = []
         if target is None:
             self.handle = sys.stdout
+            self._start_text()
             return
         self.partial = target.with_name(target.name + PARTIAL)
         self.own = [target, self.partial, failures_file(target)]
         for path in (target, self.partial):
             refuse_inputs(path, self.inputs)
         if not target.parent.is_dir():
-            raise OutputError(str(target), f"folder {target.parent} does not exist")
+            raise OutputError(str(target), messages.text("output", "no_folder", folder=target.parent))
         try:
             if output_format == "parquet":
-                self.parquet = ParquetRows(self.partial)
+                self.parquet = ParquetRows(self.partial, listing.severity)
             else:  # utf-8-sig: Excel opens the CSV with the Chinese text intact
                 self.handle = self.partial.open(
                     "w", encoding="utf-8-sig" if output_format == "csv" else "utf-8", newline="")
         except OSError as error:
-            raise OutputError(str(target), f"cannot write here: {error.strerror or error}") from None
+            raise OutputError(str(target), messages.text("output", "cannot_create",
+                                                         reason=error.strerror or error)) from None
+        self._start_text()
+
+    def _start_text(self) -> None:
+        if self.format == "text":
+            self.report = self.listing.report(self.handle, None if self.target is None else 160)
 
     def write(self, review: Review) -> None:
         with self._writing():
             if self.parquet is not None:
                 self.parquet.add(review)
-            elif self.format == "text":
-                self.kept.append(review)
+            elif self.report is not None:
+                self.report.add(review)
             else:
-                self.handle.write(_render(review, self.format, first=self.count == 0, many=self.many))
-                self.handle.flush()  # on disk as soon as done: what Ctrl-C leaves is readable
+                self.handle.write(_render(review, self.format, first=self.count == 0, many=self.many,
+                                          severity=self.listing.severity))
+            if self.handle is not None:  # on disk as soon as done: what Ctrl-C leaves is readable
+                self.handle.flush()
         self.count += 1
 
     def finish(self, failures: list[str], complete: bool) -> list[str]:
@@ -121,8 +155,8 @@ class StreamWriter:
         with self._writing():
             if self.parquet is not None:
                 self.parquet.close()
-            elif self.format == "text" and self.kept:
-                _print_text(self.kept, self.handle, width=None if self.target is None else 160)
+            elif self.report is not None and self.count:
+                self.report.close()
             elif self.format == "json" and self.many:
                 self.handle.write("[]\n" if self.count == 0 else "\n]\n")
             if self.target is None:
@@ -143,22 +177,26 @@ class StreamWriter:
         try:
             yield
         except OSError as error:
-            raise OutputError(str(self.target or "stdout"), f"cannot write: {error.strerror or error}") from None
+            raise OutputError(str(self.target or "stdout"), messages.text(
+                "output", "cannot_write", reason=error.strerror or error)) from None
 
 
 class FolderWriter:
     """One file per document under a folder."""
 
-    def __init__(self, folder: Path, output_format: str, inputs: list[Path], root: Path) -> None:
+    def __init__(self, folder: Path, output_format: str, inputs: list[Path], root: Path,
+                 listing: Listing) -> None:
         if output_format == "jsonl":
             output_format = "json"  # one document per file: a line is a JSON object
         self.folder, self.format, self.inputs = folder, output_format, list(inputs)
+        self.listing = listing
         self.root = Path(os.path.abspath(root))
         self.own = [folder]
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise OutputError(str(folder), f"cannot make the folder: {error.strerror or error}") from None
+            raise OutputError(str(folder), messages.text("output", "cannot_create",
+                                                         reason=error.strerror or error)) from None
 
     def path_of(self, review: Review) -> Path:
         source = Path(os.path.abspath(review.document.source))
@@ -173,16 +211,18 @@ class FolderWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         if self.format == "parquet":
             with replacing(target, self.inputs) as partial:
-                rows = ParquetRows(partial)
+                rows = ParquetRows(partial, self.listing.severity)
                 rows.add(review)
                 rows.close()
             return
         if self.format == "text":
             handle = io.StringIO()
-            _print_text([review], handle, width=160)
+            report = self.listing.report(handle, 160)
+            report.add(review)
+            report.close()
             text = handle.getvalue()
         else:
-            text = _render(review, self.format, first=True, many=False)
+            text = _render(review, self.format, first=True, many=False, severity=self.listing.severity)
         write_text(target, text, encoding="utf-8-sig" if self.format == "csv" else "utf-8",
                    inputs=self.inputs)
 
@@ -190,25 +230,15 @@ class FolderWriter:
         return _write_failures(self.folder / FAILURES.lstrip("."), failures, self.inputs)
 
 
-def _render(review: Review, output_format: str, first: bool, many: bool) -> str:
+def _render(review: Review, output_format: str, first: bool, many: bool, severity: Severity) -> str:
     """One document's text in a stream: a JSON line, an element of a JSON list (or the
-    whole object), or its CSV rows (the header before the first)."""
+    whole object), or its CSV rows at or above `severity` (the header before the first)."""
     if output_format == "jsonl":
         return json.dumps(review.to_dict(), ensure_ascii=False) + "\n"
     if output_format == "json":
         text = json.dumps(review.to_dict(), ensure_ascii=False, indent=2)
         return text + "\n" if not many else ("[\n" if first else ",\n") + text
-    if output_format == "csv":
-        return review.to_frame().to_csv(index=False, header=first)
-    raise UsageError("--format", f"unknown format {output_format!r}")
-
-
-def _print_text(reviews: list[Review], handle: TextIO, width: int | None) -> None:
-    from rich.console import Console
-
-    from kpiscore.review import print_text
-
-    print_text(reviews, Console(file=handle, width=width))
+    return review.to_frame(severity).to_csv(index=False, header=first)
 
 
 def finding_schema() -> pa.Schema:
@@ -225,15 +255,16 @@ def finding_schema() -> pa.Schema:
 class ParquetRows:
     """Finding rows into a Parquet file, a row group per PARQUET_GROUP documents."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, severity: Severity = Severity.low) -> None:
         import pyarrow.parquet as pq
 
+        self.severity = severity
         self.schema = finding_schema()
         self.file = pq.ParquetWriter(path, self.schema)
         self.frames: list = []
 
     def add(self, review: Review) -> None:
-        self.frames.append(review.to_frame())
+        self.frames.append(review.to_frame(self.severity))
         if len(self.frames) >= PARQUET_GROUP:
             self._flush()
 

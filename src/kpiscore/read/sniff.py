@@ -8,6 +8,7 @@ import struct
 import zipfile
 from pathlib import Path
 
+from kpiscore import lexicon, limits
 from kpiscore.errors import InputError
 from kpiscore.read import ole
 
@@ -28,6 +29,11 @@ _HTML_START = re.compile(rb"^(?:<\?xml[^>]*>|<!--.*?-->|\s)*<(?:!doctype\s+html|
 # Servers often label Chinese pages ISO-8859-1 by default; those labels decode anything.
 _SINGLE_BYTE = ("iso8859-1", "cp1252")
 _ALIASES = {"x-gbk": "gbk", "x-gb18030": "gb18030"}
+# The zip end record (signature, then the member count at offset 10) sits in the last 22
+# bytes, before a comment of at most 64 kB.
+_END_RECORD = b"PK\x05\x06"
+_END_RECORD_REACH = 22 + 0xFFFF
+_ENCODING_PROBE = 64 * 1024
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([a-z0-9_:.-]+)", re.IGNORECASE)
 
 
@@ -39,8 +45,12 @@ def sniff(path: Path) -> str:
         raise InputError(source, "file not found")
     if path.is_dir():
         raise InputError(source, "is a folder, not a file")
-    if path.stat().st_size == 0:
+    if not path.is_file():  # a device or a pipe: reading it may never end
+        raise InputError(source, _says("not_a_file"))
+    size = path.stat().st_size
+    if size == 0:
         raise InputError(source, "empty file")
+    limits.check_bytes("file_mb", size)
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"%PDF"):
@@ -82,9 +92,15 @@ def _looks_like_html(path: Path) -> bool:
     return _HTML_START.match(head) is not None or b"<table" in head.lower()
 
 
+def _says(key: str) -> str:
+    return lexicon.table("read_errors.toml")["messages"][key]
+
+
 def _office_kind(path: Path) -> str:
+    _check_member_count(path)
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_zip_sizes(archive.infolist())
             names = set(archive.namelist())
     except zipfile.BadZipFile:
         raise InputError(str(path), "truncated or corrupt .docx/.xlsx (the zip container is damaged)") from None
@@ -95,21 +111,65 @@ def _office_kind(path: Path) -> str:
     raise InputError(str(path), "zip archive that is neither a .docx nor an .xlsx document")
 
 
+def _check_member_count(path: Path) -> None:
+    """Refuse a zip whose directory lists more members than the limit, from the count in
+    its end record, before zipfile builds an object for every one of them."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - _END_RECORD_REACH))
+        tail = handle.read()
+    end = tail.rfind(_END_RECORD)
+    if end >= 0 and len(tail) >= end + 12:
+        limits.check("zip_members", struct.unpack_from("<H", tail, end + 10)[0])
+
+
+def _check_zip_sizes(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from its directory, before anything is inflated. A directory can
+    lie, but zipfile never inflates a member past the size its directory gives (it stops
+    there and the CRC check fails), so these sizes bound what any reader gets."""
+    limits.check("zip_members", len(members))
+    for member in members:
+        limits.check_bytes("zip_member_mb", member.file_size, member.filename)
+    limits.check_bytes("zip_total_mb", sum(member.file_size for member in members))
+
+
 def decode_text(path: Path) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
+    """Decode UTF-8 (with or without BOM), UTF-16 or UTF-32 with BOM, or GB18030; refuse
+    Big5 (traditional characters: no template label would match) as such."""
+    limits.check_bytes("text_mb", path.stat().st_size)
     data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    # UTF-32 LE's BOM begins with UTF-16 LE's, so it is asked first
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return data.decode("utf-32")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     if b"\x00" in data[:4096]:
         raise InputError(str(path), "binary file of unknown format (expected .docx, .pdf, .xlsx or text)")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(str(path), "text in an unknown encoding (expected UTF-8 or GB18030)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _is_big5(data):
+        raise InputError(str(path), _says("big5"))
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InputError(str(path), "text in an unknown encoding (expected UTF-8 or GB18030)") from None
+
+
+def _is_big5(data: bytes) -> bool:
+    """Whether text that is not UTF-8 reads as Big5 rather than GB18030. Most byte strings
+    decode as both; charset_normalizer (installed with pdfminer) tells them apart by which
+    reading gives likelier text."""
+    import charset_normalizer
+
+    try:
+        data.decode("big5")
+    except UnicodeDecodeError:
+        return False
+    best = charset_normalizer.from_bytes(data[:_ENCODING_PROBE], cp_isolation=["big5", "gb18030"]).best()
+    return best is not None and best.encoding == "big5"
 
 
 def decode_html(path: Path) -> str:

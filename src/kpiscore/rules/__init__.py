@@ -1,7 +1,8 @@
 """The rules: every check kpiscore runs, and how to select and run them.
 
-Each rule is a small class with a code, a category, a severity and its documentation
-(see `kpiscore rules`); the modules group them by what they look at.
+Each rule is a small class with a code, a category, a severity, the field its findings
+are about and a check; its texts (title, what it flags, why, the fix, examples) are in
+lexicons/rule_docs.toml (see `kpiscore rules`). The modules group them by what they look at.
 """
 
 from __future__ import annotations
