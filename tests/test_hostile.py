@@ -4,14 +4,15 @@ within bounded time and memory; outputs never destroy an input or a previous out
 Every hostile file is made here, cheaply (a sheet's XML written by hand, a sparse file, one
 PDF page listed 5,000 times), and read by `kpiscore parse` in a fresh process under
 RLIMIT_AS 1 GiB and RLIMIT_CPU; the CPU time and peak memory asserted are the ones the
-kernel reports for that process (os.wait4), not the test suite's wall clock.
+kernel reports for that process (os.wait4, in tests/measured.py), not the test suite's
+wall clock.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
-import resource
 import subprocess
 import sys
 import zipfile
@@ -46,22 +47,17 @@ class Run:
     rss_mb: float  # its peak resident memory
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
-
-
 def kpiscore(*arguments: str | Path, folder: Path) -> Run:
-    """`kpiscore ARGUMENTS` as a fresh process under the resource limits."""
-    out, err = folder / "stdout.txt", folder / "stderr.txt"
+    """`kpiscore ARGUMENTS` as a fresh process under the resource limits (tests/measured.py)."""
+    out, err, measured = folder / "stdout.txt", folder / "stderr.txt", folder / "measured.json"
     with out.open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen([str(EXECUTABLE), *map(str, arguments)], stdout=stdout, stderr=stderr,
-                                   preexec_fn=_limits, cwd=folder,
-                                   env={**os.environ, "PYTHONPATH": str(REPO / "src")})
-        _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Run(process.returncode, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8"),
-               usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        subprocess.run([sys.executable, str(REPO / "tests" / "measured.py"), str(measured), str(MEMORY),
+                        str(CPU_SECONDS), "--", str(EXECUTABLE), *map(str, arguments)],
+                       stdout=stdout, stderr=stderr, cwd=folder, check=True,
+                       env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    usage = json.loads(measured.read_text(encoding="utf-8"))
+    return Run(usage["returncode"], out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8"),
+               usage["cpu"], usage["rss_mb"])
 
 
 def assert_refused(path: Path, *words: str) -> Run:
