@@ -65,6 +65,18 @@ def test_a_folder_is_walked_and_stray_files_are_skipped(tmp_path):
     assert inputs.expand([tmp_path / "empty"]) == ([], [f"{tmp_path / 'empty'}: 文件夹中没有可读取的文档"])
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="a POSIX device")
+@pytest.mark.parametrize("output_format", ["text", "jsonl", "csv"])
+def test_a_device_is_written_in_place(output_format):
+    """-o /dev/null: no partial file renamed over the device, no failures file beside it."""
+    import stat
+
+    result = runner.invoke(app, ["check", str(SMALL), "-o", "/dev/null", "-f", output_format, "--no-cache"])
+    assert result.exit_code == 1, result.output
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert not [p for p in Path("/dev").iterdir() if p.name.startswith("null.")]
+
+
 def test_the_output_is_never_an_input(tmp_path):
     documents = small_documents(tmp_path / "in", 2)
     assert check(tmp_path / "in", "-o", tmp_path / "in" / "out.jsonl").exit_code == 1
@@ -72,7 +84,7 @@ def test_the_output_is_never_an_input(tmp_path):
     assert again.exit_code == 1 and again.stderr == ""  # its own output is not read back
     assert len((tmp_path / "in" / "out.jsonl").read_text("utf-8").splitlines()) == 2
     refused = check(documents[0], "-o", documents[0], "-f", "jsonl")
-    assert refused.exit_code == 2 and "never overwrites an input" in refused.stderr
+    assert refused.exit_code == 2 and "不会覆盖输入文件" in refused.stderr
     assert documents[0].read_text("utf-8") == SMALL.read_text("utf-8").replace(
         "日常综合管理事务", "日常综合管理事务0").replace("表册证书印刷费", "表册证书印刷费0").replace(
         "13032424P0044", "0000024P0044")

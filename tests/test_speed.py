@@ -5,6 +5,7 @@ replaces, the per-document memos never carry one document's answers into another
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -121,8 +122,8 @@ def _modules_after_check(document: Path, *options: str) -> set[str]:
     script = ("import sys\nfrom kpiscore.cli import app\ntry:\n    app()\nexcept SystemExit:\n    pass\n"
               "heavy = {'pandas', 'jieba', 'sklearn', 'docx', 'pdfplumber', 'openpyxl', 'skops'}\n"
               "print(' '.join(sorted(heavy & {name.split('.')[0] for name in sys.modules})), file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", script, "check", str(document), "-o", "/dev/null",
-                           *options], capture_output=True, text=True, timeout=120,
+    done = subprocess.run([sys.executable, "-c", script, "check", str(document), "-o", os.devnull,
+                           "--no-cache", *options], capture_output=True, text=True, timeout=120,
                           env={"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"})
     return set(done.stderr.split())
 

@@ -275,7 +275,8 @@ def check_files(paths: Iterable[Path], problems: list[str], options: Options, jo
     progress = Progress(f"[bold]{messages.text('batch', 'progress')}", BarColumn(),
                         MofNCompleteColumn(), TimeRemainingColumn(), console=console,
                         transient=True, disable=not console.is_terminal)
-    task = progress.add_task("", total=len(paths) if isinstance(paths, Sized) else None)
+    sized = isinstance(paths, Sized)  # a list: run() sees its length (one document, one process)
+    task = progress.add_task("", total=len(paths) if sized else None)
 
     def counted() -> Iterator[Path]:  # the bar's total is known once the folders are walked
         count = 0
@@ -283,7 +284,7 @@ def check_files(paths: Iterable[Path], problems: list[str], options: Options, jo
             yield path
         progress.update(task, total=count)
 
-    outcomes = run(counted(), options, jobs, cache, strict=strict)
+    outcomes = run(paths if sized else counted(), options, jobs, cache, strict=strict)
     try:
         with progress:
             for outcome in outcomes:

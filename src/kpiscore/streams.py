@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from kpiscore import messages
-from kpiscore.atomic import refuse_inputs, replacing, write_text
+from kpiscore.atomic import is_device, refuse_inputs, replacing, write_text
 from kpiscore.errors import OutputError, UsageError
 from kpiscore.findings import Severity
 
@@ -115,8 +115,9 @@ class StreamWriter:
             self.handle = sys.stdout
             self._start_text()
             return
-        self.partial = target.with_name(target.name + PARTIAL)
-        self.own = [target, self.partial, failures_file(target)]
+        # a device (/dev/null) is written in place, with no failures file beside it
+        self.partial = target if is_device(target) else target.with_name(target.name + PARTIAL)
+        self.own = [target] if self.partial == target else [target, self.partial, failures_file(target)]
         for path in (target, self.partial):
             refuse_inputs(path, self.inputs)
         if not target.parent.is_dir():
@@ -164,6 +165,8 @@ class StreamWriter:
                 return []
             if self.handle is not None:
                 self.handle.close()
+            if self.partial == self.target:
+                return []
             notes = _write_failures(failures_file(self.target), failures, self.inputs)
             if complete:
                 os.replace(self.partial, self.target)
