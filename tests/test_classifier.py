@@ -89,7 +89,7 @@ def test_a_category_left_to_the_rules_keeps_its_findings(seeds, speaking):
 
 
 def test_no_model_and_select_decide_whether_the_model_speaks(speaking, monkeypatch):
-    monkeypatch.setattr("kpiscore.cli._model", lambda: speaking)
+    monkeypatch.setattr("kpiscore.batch._model", lambda: speaking)
     seed = str(seed_path("000"))
     sources = lambda args: {f["source"] for p in json.loads(runner.invoke(
         app, ["check", seed, "-f", "json", *args]).stdout)["projects"]
@@ -150,7 +150,7 @@ def test_a_model_file_with_untrusted_types_is_refused(tmp_path):
 
 
 def test_a_missing_model_is_a_one_line_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("kpiscore.cli._model", lambda: store.load(tmp_path))
+    monkeypatch.setattr("kpiscore.batch._model", lambda: store.load(tmp_path))
     result = runner.invoke(app, ["check", str(seed_path("004"))])
     assert result.exit_code == 2
     assert result.output.strip() == (f"kpiscore: {tmp_path / 'indicators.skops'}: 这里没有训练好的模型："

@@ -140,10 +140,11 @@ def test_report_of_a_folder_writes_one_report_each_and_an_index(tmp_path):
     (folder / "甲局.docx").write_bytes(SAMPLE.read_bytes())
     (folder / "子目录").mkdir()
     (folder / "子目录" / "乙局.docx").write_bytes(SAMPLE.read_bytes())
-    (folder / "说明.txt").write_text("没有表格", encoding="utf-8")
+    (folder / "说明.txt").write_text("绩效指标说明：见附件", encoding="utf-8")
+    (folder / "备注.txt").write_text("请于月底前报送", encoding="utf-8")  # no 指标: no document, skipped
     out = tmp_path / "审查结果"
     result = runner.invoke(app, ["report", str(folder), "-o", str(out), "--no-model"])
-    assert result.exit_code == 2  # 说明.txt is no table: listed, the others written
+    assert result.exit_code == 2  # 说明.txt holds no table: listed, the others written
     assert {p.name for p in out.iterdir()} == {"乙局_审查意见.docx", "索引.html", "索引.xlsx",
                                                "甲局_审查意见.docx"}
     sheet = openpyxl.load_workbook(out / "索引.xlsx").active
@@ -153,7 +154,7 @@ def test_report_of_a_folder_writes_one_report_each_and_an_index(tmp_path):
     assert "说明.txt" in rows and rows["说明.txt"][-1].value
     page = (out / "索引.html").read_text(encoding="utf-8")
     assert 'href="%E7%94%B2%E5%B1%80_%E5%AE%A1%E6%9F%A5%E6%84%8F%E8%A7%81.docx"' in page
-    assert "说明.txt" in result.stderr
+    assert "说明.txt" in result.stderr and "备注.txt" not in rows
 
 
 def test_gbk_console_and_a_path_with_spaces_and_chinese(tmp_path):

@@ -3,6 +3,8 @@
     >>> import kpiscore
     >>> document = kpiscore.parse("绩效文本.docx")
     >>> document.to_frame()          # one row per indicator, project columns beside it
+    >>> review = kpiscore.check("绩效文本.docx")   # findings and scores; review.to_frame()
+    >>> frame = kpiscore.scan("文件夹/", jobs=2)   # many documents: a row per indicator
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = ["Document", "Indicator", "InputError", "Limits", "Location", "ParsedValue", "Project",
-           "parse", "parse_value"]
+           "check", "parse", "parse_value", "scan"]
+
+
+def __getattr__(name: str):
+    """check and scan (kpiscore.api) load the review pipeline only when first used."""
+    if name in ("check", "scan"):
+        from kpiscore import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'kpiscore' has no attribute {name!r}")
 
 
 def parse(path: str | Path, templates: Templates | None = None, limits: Limits | None = None

@@ -31,6 +31,12 @@ def refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
             raise OutputError(str(target), text("output", "is_input", source=source))
 
 
+def is_device(target: Path) -> bool:
+    """/dev/null, a pipe, a terminal: written in place, since there is nothing to keep and
+    renaming a file over one would replace the device."""
+    return target.exists() and not (target.is_file() or target.is_dir())
+
+
 @contextmanager
 def replacing(target: Path, inputs: Iterable[Path] = ()) -> Iterator[Path]:
     """Yield a temporary path beside `target`; when the block ends without an error it
@@ -38,8 +44,7 @@ def replacing(target: Path, inputs: Iterable[Path] = ()) -> Iterator[Path]:
     OutputError naming `target`."""
     target = Path(target)
     refuse_inputs(target, inputs)
-    if target.exists() and not (target.is_file() or target.is_dir()):
-        # /dev/null, a pipe: nothing to keep, and renaming over one would replace the device
+    if is_device(target):
         try:
             yield target
         except OSError as error:

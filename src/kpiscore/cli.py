@@ -11,21 +11,21 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 import kpiscore
-from kpiscore.atomic import refuse_inputs, replacing, write_text
+from kpiscore.atomic import refuse_inputs, write_text
 from kpiscore.errors import InputError, KpiscoreError, UsageError
 from kpiscore.messages import catalogue, text
 from kpiscore.model import Document
 
 if TYPE_CHECKING:
+    from kpiscore import batch
     from kpiscore.baseline import Baseline
     from kpiscore.config import Settings
-    from kpiscore.findings import Severity
     from kpiscore.limits import Limits
     from kpiscore.report import Outcome
     from kpiscore.review import Review
@@ -55,6 +55,7 @@ app = typer.Typer(
 
 INPUT_ERROR = 2
 FINDINGS = 1
+INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
 
 
 def _say(line: str) -> None:
@@ -196,7 +197,9 @@ def parse(
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
+    parquet = "parquet"
 
 
 class Level(str, Enum):
@@ -212,9 +215,10 @@ IgnoreOption = Annotated[list[str] | None, typer.Option(help=_help("ignore"), sh
 
 @app.command(help=_help("check"))
 def check(
-    files: FilesArgument,
-    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help=_help("check_format"))
-                             ] = CheckFormat.text,
+    files: Annotated[list[str], typer.Argument(help=_help("check_files"), show_default=False,
+                                               metavar=text("cli", "check_metavar"))],
+    output_format: Annotated[CheckFormat | None, typer.Option(
+        "--format", "-f", help=_help("check_format"), show_default=False)] = None,
     select: SelectOption = None,
     ignore: IgnoreOption = None,
     severity: Annotated[Level | None, typer.Option(help=_help("severity"), show_default=False)] = None,
@@ -222,40 +226,60 @@ def check(
     statistics: Annotated[bool, typer.Option("--statistics", help=_help("statistics"))] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help=_help("exit_zero"))] = False,
     baseline: Annotated[Path | None, typer.Option(help=_help("baseline"), show_default=False)] = None,
-    output: OutputOption = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help=_help("check_output"),
+                                               show_default=False)] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=_help("jobs"),
+                                             show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help=_help("no_cache"))] = False,
+    cache_dir: Annotated[Path | None, typer.Option(help=_help("cache_dir"), show_default=False)] = None,
     no_model: NoModelOption = False,
     template: TemplateOption = None,
     strict: StrictOption = False,
 ) -> None:
+    from kpiscore import batch, inputs, streams
+    from kpiscore.cache import Cache
     from kpiscore.findings import Severity
-    from kpiscore.limits import Limits
 
-    setup = _setup(template, strict, select=select, ignore=ignore, no_model=no_model, checking=True)
-    threshold = Severity[severity.value if severity else setup.settings.severity]
+    setup = _setup(template, strict)
+    listing = streams.Listing(Severity[severity.value if severity else setup.settings.severity],
+                              show_fixes, statistics)
     try:
+        options = _options(setup.settings, select, ignore, no_model, setup.templates)
         previous = _baseline(baseline)
-        if output is not None:
-            refuse_inputs(output, files)
+        target, folder, chosen = _check_output(output, output_format)
+        single = inputs.is_single_file(files)
+        writer = streams.open_writer(chosen, target, folder, many=not single, listing=listing,
+                                     inputs=inputs.named_files(files), root=inputs.common_folder(files))
+        cache = None if no_cache else Cache.open(cache_dir, options.fingerprint())
     except KpiscoreError as error:
         _fail(error)
-    reviews, failures = [], []
-    for _, result, problem in _outcomes(files, setup):
-        if result is None:
-            failures.append(problem)
-            continue
-        if previous is not None:
-            result.baseline = previous.compare(result.document, result.findings)
-        reviews.append(result)
-    if reviews:
-        try:
-            _write_reviews(reviews, output_format, output, threshold, show_fixes, statistics,
-                           as_list=len(files) > 1, inputs=files)
-        except KpiscoreError as error:
-            _fail(error)
-    if failures:
+    problems: list[str] = []
+    paths = inputs.named_files(files) if single else inputs.documents(files, problems, exclude=writer.own)
+    try:
+        summary = batch.check_files(paths, problems, options, jobs, cache, writer, setup.strict, previous)
+    except KpiscoreError as error:  # the output could not be written
+        _fail(error)
+    if summary.interrupted:
+        raise typer.Exit(INTERRUPTED)
+    if summary.failures:
         raise typer.Exit(INPUT_ERROR)
-    if not exit_zero and any(f.severity >= threshold for r in reviews for f in _open(r)):
+    if not exit_zero and summary.worst is not None and summary.worst >= listing.severity:
         raise typer.Exit(FINDINGS)
+
+
+def _check_output(output: str | None, output_format: CheckFormat | None) -> tuple[Path | None, bool, str]:
+    """check's -o and --format: (target, whether it is a folder, the format). A folder is
+    written DIR/ or already one; without --format the extension decides (a folder: json)."""
+    import os
+
+    if output is None:
+        return None, False, (output_format or CheckFormat.text).value
+    target = Path(output)
+    folder = output.endswith(("/", os.sep)) or target.is_dir()
+    by_suffix = {f".{kind.value}": kind for kind in CheckFormat if kind is not CheckFormat.text}
+    chosen = output_format or (CheckFormat.json if folder else by_suffix.get(target.suffix.lower(),
+                                                                               CheckFormat.text))
+    return target, folder, chosen.value
 
 
 def _outcomes(files: list[Path], setup: Setup) -> Iterator[Outcome]:
@@ -273,18 +297,6 @@ def _outcomes(files: list[Path], setup: Setup) -> Iterator[Outcome]:
             yield path, None, problem
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    """Files as given, and every file in a folder (recursively, hidden ones left out)."""
-    files = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(f for f in path.rglob("*") if f.is_file()
-                            and not any(part.startswith(".") for part in f.relative_to(path).parts))
-        else:
-            files.append(path)
-    return files
-
-
 def _baseline(path: Path | None) -> Baseline | None:
     if path is None:
         return None
@@ -293,63 +305,30 @@ def _baseline(path: Path | None) -> Baseline | None:
     return Baseline.load(path)
 
 
-def _open(review: Review) -> list:
-    """The findings that count for the exit code: all but those a baseline accepted."""
-    return review.baseline.listed(review.findings) if review.baseline else review.findings
+def _options(settings: Settings, select: list[str] | None, ignore: list[str] | None,
+             no_model: bool, templates: Templates | None = None) -> batch.Options:
+    """What a review is made with: the chosen rules, the classifier unless --no-model, the
+    template profiles and the settings' limits; KpiscoreError for a bad selection or model.
+    A --select on the command line wins over the config's ignore, as in ruff: the config's
+    lists apply only when it gives none."""
+    from kpiscore import batch
 
-
-def _write_reviews(reviews: list[Review], output_format: CheckFormat, output: Path | None,
-                   threshold: Severity, show_fixes: bool, statistics: bool, as_list: bool,
-                   inputs: list[Path]) -> None:
-    """The reviews in the chosen format, to the terminal or (atomically) to OUTPUT."""
-    from kpiscore.review import to_csv, to_json
-    from kpiscore.terminal import TextReport
-
-    def write_to(handle: TextIO, width: int | None) -> None:
-        if output_format is CheckFormat.text:
-            report = TextReport(Console(file=handle, width=width), threshold, show_fixes, statistics)
-            for result in reviews:
-                report.add(result)
-            report.close()
-        elif output_format is CheckFormat.json:
-            handle.write(to_json(reviews, as_list) + "\n")
-        else:
-            handle.write(to_csv(reviews, threshold))
-
-    if output is None:
-        write_to(sys.stdout, None)
-        return
-    encoding = "utf-8-sig" if output_format is CheckFormat.csv else "utf-8"  # for Excel
-    with replacing(output, inputs) as partial, partial.open("w", encoding=encoding) as handle:
-        write_to(handle, 160)
-
-
-def _model():
-    from kpiscore.classifier.store import default
-
-    return default()
-
-
-def _reviewer(settings, select: list[str] | None, ignore: list[str] | None, no_model: bool):
-    """review() with the chosen rules and, unless --no-model, the classifier; raises
-    KpiscoreError for a bad selection or model. A --select on the command line wins over
-    the config's ignore, as in ruff: the config's lists apply only when it gives none."""
-    from functools import partial
-
-    from kpiscore import rules
-    from kpiscore.review import review
-
-    model = None if no_model else _model()
-    model_codes = [(f"ML-{c}", c) for c in model.categories] if model else []
     chosen_select, chosen_ignore = _listed(select), _listed(ignore)
     if not chosen_select:
         chosen_select = settings.select
         chosen_ignore = chosen_ignore or settings.ignore
     try:
-        chosen, learnt = rules.select(chosen_select, chosen_ignore, model_codes)
+        return batch.options(chosen_select, chosen_ignore, not no_model, templates, settings.limits)
     except ValueError as error:
         raise UsageError("--select", str(error)) from None
-    return partial(review, rules=chosen, model=model, learnt=learnt)
+
+
+def _reviewer(settings: Settings, select: list[str] | None, ignore: list[str] | None,
+              no_model: bool) -> Callable[[Document], Review]:
+    """review() with the chosen rules and, unless --no-model, the classifier (_options)."""
+    from kpiscore import batch
+
+    return batch.reviewer(_options(settings, select, ignore, no_model))
 
 
 def _listed(values: list[str] | None) -> list[str]:
@@ -390,8 +369,12 @@ def report(
         _fail(error)
     setup = _setup(template, strict, select=select, ignore=ignore, no_model=no_model, checking=True)
     if many:
-        files = [f for f in _expand(paths) if output.resolve() not in f.resolve().parents]
-        failures = write_many(_outcomes(files, setup), output, output_format.value, _say)
+        from kpiscore import inputs
+
+        files, failures = inputs.expand(paths, exclude=[output])
+        for problem in failures:
+            _say(problem)
+        failures += write_many(_outcomes(files, setup), output, output_format.value, _say)
         if failures:
             _say(text("cli", "failed_list", count=len(failures), files="；".join(failures)))
         raise typer.Exit(INPUT_ERROR if failures else 0)
@@ -505,25 +488,24 @@ def phrases(
         with owners_file.open(encoding="utf-8") as handle:
             owners = {line["document"]: line["publisher"] for line in csv.DictReader(handle)}
     elif publishers is not None:
-        typer.echo(f"kpiscore: {publishers}: file not found", err=True)
-        raise typer.Exit(INPUT_ERROR)
-    missing = [path for path in paths if not path.exists()]
-    if missing:
-        typer.echo(f"kpiscore: {missing[0]}: file or folder not found", err=True)
-        raise typer.Exit(INPUT_ERROR)
-    files = sorted(f for path in paths for f in ([path] if path.is_file() else path.rglob("*"))
-                   if f.is_file())
-    documents, failures = read_all(files)
+        _fail(InputError(str(publishers), text("cli", "file_not_found")))
+    from kpiscore import inputs
+
+    files, failures = inputs.expand(paths)
+    for problem in failures:
+        _say(problem)
+    documents, unread = read_all(files)
+    failures += unread
     if not documents:
-        typer.echo("kpiscore: no readable document among the paths given; the index is unchanged", err=True)
+        _say(text("cli", "no_documents") + text("cli", "phrases_unchanged"))
         raise typer.Exit(INPUT_ERROR)
     built = index.build(documents, owners)
     try:  # the old index stays until this one is whole
         write_text(output, json.dumps(built, ensure_ascii=False, indent=1) + "\n")
     except KpiscoreError as error:
         _fail(error)
-    typer.echo(f"wrote {output}: {len(built['names'])} names printed by more than one document, "
-               f"{len(built['publishers'])} documents of {len(set(built['publishers'].values()))} publishers")
+    typer.echo(text("cli", "wrote_phrases", path=output, names=len(built["names"]),
+                    documents=len(built["publishers"]), publishers=len(set(built["publishers"].values()))))
     if failures:
         raise typer.Exit(INPUT_ERROR)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kpiscore import lexicon
 from kpiscore.model import Project
+from kpiscore.text import per_document
 
 _AMOUNT = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|万)(?![/每])")
 TO_WAN = {"元": 1e-4, "万": 1.0, "万元": 1.0, "亿元": 1e4}  # 万元 per unit of money
@@ -41,6 +42,7 @@ def is_per_unit(text: str) -> bool:
     return any(word in text for word in lexicon.table("money.toml")["per_unit"])
 
 
+@per_document  # budget() asks it of the project's texts for every money row
 def stated_total(text: str | None) -> Amount | None:
     """The amount that follows a total word (项目资金, 合计, 需经费 …), if the text has one."""
     text = _halfwidth(text)

@@ -1,23 +1,24 @@
-"""A checked document: its records, the findings of the rules, and the scores — and how
-that review is written out as data (JSON contract, CSV of findings); kpiscore.terminal
-prints it for people."""
+"""A checked document: its records, the findings of the rules, and the scores, as data
+(the JSON contract, a frame of findings); kpiscore.streams writes reviews out and
+kpiscore.terminal prints them for people."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from kpiscore import rules as rule_set
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Document, Indicator, Project
 from kpiscore.rules.base import Context
 from kpiscore.scores import ProjectScore, score_document, summary
+from kpiscore.text import fresh_document
 
-if TYPE_CHECKING:  # the classifier (jieba, scikit-learn) loads only when a model is used
+if TYPE_CHECKING:  # pandas and the classifier (jieba, scikit-learn) load when used
+    import pandas as pd
+
     from kpiscore.baseline import Comparison
     from kpiscore.classifier.store import TrainedModel
 
@@ -35,6 +36,12 @@ class Review:
 
     def at_least(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity >= severity]
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        """The findings that are listed and count for the exit code: all but those the
+        baseline accepted."""
+        return self.baseline.listed(self.findings) if self.baseline else self.findings
 
     def summary(self) -> dict[str, Any]:
         return summary(self.document, self.findings, self.scores)
@@ -68,10 +75,12 @@ class Review:
         project = self._projects[finding.project]
         return project, project.indicators[finding.row - 1] if finding.row else None
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per finding."""
+    def to_frame(self, severity: Severity = Severity.low) -> pd.DataFrame:
+        """One row per finding at or above `severity`."""
+        import pandas as pd
+
         rows = []
-        for finding in self.findings:
+        for finding in self.at_least(severity):
             project, indicator = self.where(finding)
             rows.append({
                 "source": self.document.source, "project": finding.project,
@@ -89,31 +98,14 @@ def review(document: Document, rules: Iterable[rule_set.Rule] = rule_set.RULES,
            model: TrainedModel | None = None, learnt: set[str] | None = None) -> Review:
     """Run the rules (and the classifier, when given, for the categories in `learnt`, by
     default all it knows) on a parsed document and score it."""
-    context = Context(document)
-    if model is None:
-        findings = rule_set.run(context, rules)
-    else:  # the model reads every rule's output, whatever the selection
-        every = rule_set.run(context)
-        codes = {rule.code for rule in rules}
-        active = set(model.categories) if learnt is None else learnt
-        findings = model.findings(document, [f for f in every if f.rule in codes], active,
-                                  context.withheld, every)
-    return Review(document, findings, score_document(document, findings, context.withheld))
-
-
-def to_json(reviews: list[Review], as_list: bool = False) -> str:
-    """One object for one input, a list when `as_list` (several inputs: always a list,
-    even when only one of them could be read)."""
-    payload = [r.to_dict() for r in reviews]
-    return json.dumps(payload if as_list or len(payload) != 1 else payload[0],
-                      ensure_ascii=False, indent=2)
-
-
-def to_csv(reviews: list[Review], severity: Severity = Severity.low) -> str:
-    """One row per finding at or above `severity`."""
-    frames = [r.to_frame() for r in reviews]
-    if not frames:
-        return ""
-    frame = pd.concat(frames, ignore_index=True)
-    kept = frame["severity"].map(lambda name: Severity[name] >= severity)
-    return frame[kept].to_csv(index=False)
+    with fresh_document():
+        context = Context(document)
+        if model is None:
+            findings = rule_set.run(context, rules)
+        else:  # the model reads every rule's output, whatever the selection
+            every = rule_set.run(context)
+            codes = {rule.code for rule in rules}
+            active = set(model.categories) if learnt is None else learnt
+            findings = model.findings(document, [f for f in every if f.rule in codes], active,
+                                      context.withheld, every)
+        return Review(document, findings, score_document(document, findings, context.withheld))

@@ -10,15 +10,16 @@ from kpiscore import kinds, lexicon
 from kpiscore.findings import Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, IndicatorRule, clip
-from kpiscore.text import compact
+from kpiscore.text import compact, per_document
 from kpiscore.values import is_missing
 
 
+@per_document  # VAL-11 and VAL-12 ask it of every basis; bases repeat down a table
 def _names_a_source(basis: str) -> bool:
     """Positive evidence of a source a reader could look up (lexicons/basis.toml)."""
     folded = compact(basis)
     table = lexicon.table("basis.toml")
-    if any(re.search(pattern, folded) for pattern in table["documents"]):
+    if lexicon.any_match(table["documents"], folded):
         return True
     if any(word in folded for word in table["evidence"]):
         return True

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from kpiscore import kinds, lexicon
 from kpiscore.findings import Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, IndicatorRule, clip
-from kpiscore.text import compact
+from kpiscore.text import compact, per_document
 
 _MEASURE_NAMES = {"rate": "比率", "money": "金额", "time": "时间", "count": "人数或件数",
                   "timeliness": "及时性", "compliance": "合规要求", "satisfaction": "满意度",
                   "payment": "资金拨付或发放", "effect": "效果", "deadline": "日期或期限"}
 
 
+@per_document
 def _matches(name: str, section: str) -> bool:
-    patterns = lexicon.table("categories_misplaced.toml")[section]
-    return any(re.search(pattern, compact(name)) for pattern in patterns)
+    return lexicon.any_match(lexicon.table("categories_misplaced.toml")[section], compact(name))
 
 
 class ValueClassContradictsLevel2(IndicatorRule):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from kpiscore import lexicon
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, IndicatorRule, Rule, Verdict, clip
@@ -30,8 +30,8 @@ class RequiredCellEmpty(IndicatorRule):
             shown = "、".join(f"{label}「{cells[label]}」" if cells[label] else f"{label}为空"
                              for label in empty)
             return Verdict(f"必填单元缺失：{shown}", _FIELDS[empty[0]])
-        hinted = [label for label, cell in cells.items()
-                  if any(re.search(hint, cell) for hint in self.param(context, "hints"))]
+        hints = self.param(context, "hints")
+        hinted = [label for label, cell in cells.items() if lexicon.any_match(hints, cell)]
         if hinted:
             return Verdict("、".join(f"{label}「{clip(cells[label])}」" for label in hinted)
                            + "保留了模板的填写提示", _FIELDS[hinted[0]])

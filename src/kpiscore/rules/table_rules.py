@@ -96,20 +96,32 @@ class ClonedTable(Rule):
 
     def findings(self, context: Context) -> Iterator[Finding]:
         projects = [p for p in context.projects() if len(p.indicators) >= 2]
-        keys = {p.index: [_row_key(i) for i in p.indicators] for p in projects}
+        if len(projects) < 2:
+            return
+        keys = [[_row_key(i) for i in p.indicators] for p in projects]
         share, similarity = self.param(context, "share"), self.param(context, "similarity") * 100
-        for project in projects:
-            twins = [other for other in projects if other.index != project.index
-                     and _matched_share(keys[project.index], keys[other.index], similarity) >= share]
+        for position, project in enumerate(projects):
+            shares = _matched_shares(keys, position, similarity)
+            twins = [other for other, matched in zip(projects, shares)
+                     if other.index != project.index and matched >= share]
             if twins:
                 shown = "、".join(f"第{t.index}个项目「{clip(t.title, 14)}」" for t in twins[:3])
                 yield self.finding(f"指标表与{shown}基本相同", project)
 
 
-def _matched_share(rows: list[str], others: list[str], similarity: float) -> float:
-    """The smaller of the two shares of rows that have a near-identical row in the other table."""
-    matrix = process.cdist(rows, others, scorer=fuzz.ratio)
-    return min((matrix.max(axis=1) >= similarity).mean(), (matrix.max(axis=0) >= similarity).mean())
+def _matched_shares(keys: list[list[str]], position: int, similarity: float) -> list[float]:
+    """For table `position` and every table of `keys` (row keys per table), the smaller of
+    the two shares of rows that have a near-identical row in the other table. One score
+    matrix against all rows at once: one call per table, not one per pair of tables."""
+    import numpy as np  # rapidfuzz's cdist returns numpy arrays; loaded only here
+
+    rows = [key for table in keys for key in table]
+    starts = np.cumsum([0] + [len(table) for table in keys[:-1]])
+    alike = process.cdist(keys[position], rows, scorer=fuzz.ratio) >= similarity
+    # per other table: the share of this table's rows matched there, and of its rows matched here
+    mine = np.logical_or.reduceat(alike, starts, axis=1).mean(axis=0)
+    theirs = np.add.reduceat(alike.any(axis=0), starts) / [len(table) for table in keys]
+    return np.minimum(mine, theirs).tolist()
 
 
 RULES = (MissingOutcome(), MissingOutput(), MissingCost(), GoalEmptyOrStub(), ClonedTable())

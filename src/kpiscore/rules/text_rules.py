@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -14,7 +13,7 @@ from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.relatedness import Topics, foreign
 from kpiscore.rules.base import Context, IndicatorRule, Rule, Verdict, clip
-from kpiscore.text import char_pairs, compact, strip_fillers, without
+from kpiscore.text import char_pairs, compact, per_document, strip_fillers, without
 
 
 def _same_wording(first: str, second: str, similarity: float) -> bool:
@@ -72,12 +71,12 @@ class Slogan(IndicatorRule):
             return None
         for field, cell in (("name", indicator.name), ("value", _value_words(indicator))):
             folded = compact(cell)
-            if any(re.search(p, folded) for p in lexicon.table("boilerplate.toml")["slogans"]):
+            if lexicon.any_match(lexicon.table("boilerplate.toml")["slogans"], folded):
                 return Verdict(f"「{clip(cell)}」是套话，未说明本项目的具体产出或效果", field)
         return None
 
 
-@lru_cache(maxsize=4096)  # TXT-03 compares rows with their project's title, use and goal
+@per_document  # TXT-03 compares rows with their project's title, use and goal
 def _bigrams(text: str) -> frozenset[str]:
     """Content bigrams of a text, without the generic words listed in relatedness.toml."""
     return frozenset(char_pairs(without(text, lexicon.table("relatedness.toml")["generic"], "|")))

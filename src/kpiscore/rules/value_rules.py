@@ -31,7 +31,7 @@ class QualitativeValue(IndicatorRule):
         if indicator.parsed.kind != "qualitative":
             return None
         value = compact(indicator.value)
-        if any(re.search(pattern, value) for pattern in lexicon.table("vague.toml")["checkable"]):
+        if lexicon.any_match(lexicon.table("vague.toml")["checkable"], value):
             return None
         return f"指标值「{clip(indicator.value)}」无法在年底判断是否达成"
 
