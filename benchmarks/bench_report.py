@@ -13,6 +13,9 @@
 (c) With a text seed, the .docx report is a generated review document; to time the other
     .docx path too (comments in a copy of the original), the seed's tables are also written
     as a native .docx with tests/tablewriter.py and that file is reported to .docx.
+(d) `--batch N`: a folder of N documents (the four seeds, the sample and the seeds as
+    native .docx, cycled) reported with `kpiscore report FOLDER -o OUTDIR` from process
+    start: one report per document and the index.
 
 A plain script, not a test: nothing is asserted, and it is not collected by pytest.
 """
@@ -93,18 +96,43 @@ def report(seed: Path, repeat: int, runs: int, folder: Path) -> None:
               f"{max(times):>7.3f}")
 
 
+def batch(count: int, folder: Path) -> None:
+    sources = sorted(SEEDS.glob("*.txt")) + [REPO / "samples" / "sample.docx"]
+    sources += [native_docx(seed, folder) for seed in sorted(SEEDS.glob("*.txt"))]
+    inputs = folder / "batch"
+    inputs.mkdir()
+    for number in range(count):
+        source = sources[number % len(sources)]
+        (inputs / f"{number:03d}_{source.name}").write_bytes(source.read_bytes())
+    indicators = sum(kpiscore.parse(path).indicator_count for path in inputs.iterdir())
+    command = [str(Path(sys.executable).with_name("kpiscore")), "report", str(inputs),
+               "-o", str(folder / "reports")]
+    start = time.perf_counter()
+    completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - start
+    written = len(list((folder / "reports").iterdir()))
+    print(f"(d) `kpiscore report FOLDER -o OUTDIR`: {count} documents, {indicators} indicators: "
+          f"{seconds:.1f} s ({seconds / count:.2f} s per document), exit {completed.returncode}, "
+          f"{written} files written (reports + 索引.xlsx + 索引.html)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED,
                         help=f"document to report on (default {DEFAULT_SEED.name})")
     parser.add_argument("-n", "--repeat", type=int, default=5, help="in-process writes per format (default 5)")
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per format (default 3)")
+    parser.add_argument("--batch", type=int, default=0, metavar="N",
+                        help="only (d): report a folder of N documents")
     args = parser.parse_args()
     if not args.seed.exists():
         sys.exit(f"bench_report: {args.seed} not found (use --seed or KPISCORE_SEEDS)")
     print(f"kpiscore {kpiscore.__version__}, Python {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as folder:
+        if args.batch:
+            batch(args.batch, Path(folder))
+            return
         report(args.seed, args.repeat, args.runs, Path(folder))
         if kpiscore.parse(args.seed).format != "docx":
             print("(c) the same tables as a native .docx, reported with comments on the original")

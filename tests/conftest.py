@@ -31,3 +31,15 @@ def seeds() -> dict:
     import kpiscore
 
     return {key: kpiscore.parse(seed_path(key)) for key in SEED_FILES}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_result_cache(tmp_path_factory):
+    """`kpiscore check` caches results: tests use a cache of their own, never the user's."""
+    previous = os.environ.get("KPISCORE_CACHE_DIR")
+    os.environ["KPISCORE_CACHE_DIR"] = str(tmp_path_factory.mktemp("kpiscore-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("KPISCORE_CACHE_DIR", None)
+    else:
+        os.environ["KPISCORE_CACHE_DIR"] = previous

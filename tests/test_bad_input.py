@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,17 +30,18 @@ from kpiscore.cli import app
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bad"
 INPUT_ERROR = 2
 
-NOT_FOUND = "file not found"
-EMPTY = "empty file"
-BROKEN_ZIP = "truncated or corrupt .docx/.xlsx"
-BROKEN_PDF = "truncated or corrupt PDF"
-LOCKED_OFFICE = "password-protected Office file"
-LOCKED_PDF = "password-protected PDF"
-NO_TEXT_LAYER = "PDF has no text layer"
-NO_TABLE = "no performance-target table found"
-UNKNOWN_BINARY = "binary file of unknown format"
-UNKNOWN_ENCODING = "text in an unknown encoding"
-LEGACY_OFFICE = "legacy binary Office file (.doc / .wps / .et): install LibreOffice"
+NOT_FOUND = "文件不存在：请检查路径和文件名"
+EMPTY = "空文件（0 字节）：请重新导出或重新保存"
+BROKEN_ZIP = "损坏的 .docx / .xlsx：文件不完整或压缩容器已损坏"
+BROKEN_PDF = "损坏的 PDF"
+LOCKED_OFFICE = "Office 文件有打开密码：请去除密码后重新保存"
+LOCKED_PDF = "PDF 有打开密码"
+NO_TEXT_LAYER = "PDF 没有文字层（可能是扫描件）：请先做文字识别（OCR），或改送 .docx"
+NO_TABLE = "没有找到绩效目标表（没有含 一级指标 / 三级指标 / 指标值 的表头行）"
+UNKNOWN_BINARY = "未知格式的二进制文件（应为 .docx、.pdf、.xlsx 或文本）"
+UNKNOWN_ENCODING = "文本编码无法识别（应为 UTF-8 或 GB18030）：请另存为 UTF-8 文本"
+LEGACY_OFFICE = "旧版 Office 文件（.doc / .wps / .et）：请安装 LibreOffice 后再读，或另存为 .docx / .xlsx"
+IS_FOLDER = "是文件夹，不是文件：请给出文件夹中的文件"
 
 
 # --- building bad files -------------------------------------------------------------------
@@ -194,7 +196,98 @@ def test_zip_that_is_not_an_office_document(tmp_path):
     path = tmp_path / "archive.docx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("readme.txt", "not a document")
-    assert_one_bad_file(path, "neither a .docx nor an .xlsx")
+    assert_one_bad_file(path, "压缩包既不是 .docx 也不是 .xlsx 文档")
+
+
+def cut_before_the_directory(data: bytes) -> bytes:
+    """A zip with bytes deleted inside its first member: the directory still lists every
+    member, at offsets now past where they are, and zipfile puts the first one before
+    byte 0 (reading it was a bare OSError, "Invalid argument")."""
+    return data[:200] + data[700:]
+
+
+def test_zip_with_bytes_cut_before_its_directory_names_the_part(tmp_path):
+    path = write(tmp_path, "cut.docx", cut_before_the_directory(docx_bytes()))
+    assert_one_bad_file(path, "损坏的 .docx：部件 [Content_Types].xml 在压缩包中的位置无效")
+
+
+def test_invalid_argument_from_a_zip_is_a_damaged_file(tmp_path):
+    """EINVAL from inside a .docx / .xlsx reader is zipfile seeking before the file's start."""
+    import errno
+
+    from kpiscore.read.failures import translated
+
+    with pytest.raises(kpiscore.InputError) as caught:
+        with translated(tmp_path / "x.xlsx", "xlsx"):
+            raise OSError(errno.EINVAL, "Invalid argument")
+    assert caught.value.problem.startswith("损坏的 .xlsx：压缩容器已损坏")
+
+
+def test_a_missing_part_is_named_alone(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    del members["word/styles.xml"]
+    path = tmp_path / "no_styles.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    assert_one_bad_file(path, "损坏的 .docx：缺少部件 word/styles.xml")
+    assert "There is no item" not in run(path).stderr
+
+
+# --- every message is Chinese -----------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Three ASCII words in a row (a sentence), format names such as .docx or PDF aside.
+ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ ,:;]+[A-Za-z]{2,}){2,}")
+
+
+def test_every_reader_message_is_chinese():
+    from kpiscore import lexicon
+
+    for file, sections in (("read_errors.toml", ["messages"]), ("messages.toml", ["errors", "warnings", "output"]),
+                           ("limits.toml", ["messages"])):
+        table = lexicon.table(file)
+        for section in sections:
+            for key, message in table[section].items():
+                assert CJK.search(message), f"{file} [{section}] {key} has no Chinese: {message!r}"
+                assert not ENGLISH.search(message.replace("kpiscore train", "")), \
+                    f"{file} [{section}] {key} reads as English: {message!r}"
+
+
+@pytest.mark.parametrize("name, make", [
+    ("empty.txt", lambda folder: write(folder, "empty.txt", b"")),
+    ("folder", lambda folder: (folder / "a folder").mkdir() or folder / "a folder"),
+    ("missing", lambda folder: folder / "missing file.docx"),
+    ("binary", lambda folder: write(folder, "mystery.dat", b"\x01\x02\x00\x03" * 100)),
+    ("encoding", lambda folder: write(folder, "latin1.txt", "café au lait\n".encode("latin-1"))),
+    ("zip", lambda folder: write(folder, "truncated.docx", half(docx_bytes()))),
+    ("zip-cut", lambda folder: write(folder, "cut.xlsx", cut_before_the_directory(xlsx_bytes()))),
+    ("not-office", lambda folder: write(folder, "archive.zip", zip_of({"readme.txt": "x"}))),
+    ("scan", lambda folder: write(folder, "scan.pdf", image_pdf_bytes())),
+    ("no-table", lambda folder: write(folder, "paragraph.docx", docx_bytes())),
+])
+def test_the_line_for_a_bad_input_is_chinese(tmp_path, name, make):
+    path = make(tmp_path)
+    result = run(path)
+    assert result.exit_code == INPUT_ERROR
+    [line] = result.stderr.splitlines()
+    problem = line.removeprefix(f"kpiscore: {path}: ")
+    assert problem != line, line
+    assert CJK.search(problem), line
+    assert not ENGLISH.search(problem), line
+
+
+def zip_of(members: dict[str, str]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return buffer.getvalue()
 
 
 # --- encodings of a good seed ---------------------------------------------------------------

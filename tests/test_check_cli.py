@@ -41,11 +41,11 @@ def test_check_text_names_file_location_project_row_and_code():
     result = runner.invoke(app, ["check", str(seed_path("000")), "--no-model"])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{seed_path('000')}:line ")
-    assert "#1 row 1 VAL-11 WEAK_BASIS" in lines[0]
-    table_line = next(i for i, line in enumerate(lines) if "#2 CMP-01 MISSING_CATEGORY" in line)
-    assert "#2 row 1 " in lines[table_line + 1]  # a table's own findings before its rows'
-    assert "findings by category" in result.stdout
+    assert lines[0].startswith(f"{seed_path('000')}：第559行：")
+    assert "项目1 第1行 [中] VAL-11 WEAK_BASIS（确定依据薄弱）" in lines[0]
+    table_line = next(i for i, line in enumerate(lines) if "项目2 [中] CMP-01 MISSING_CATEGORY" in line)
+    assert "项目2 第1行 " in lines[table_line + 1]  # a table's own findings before its rows'
+    assert "按类别统计" in result.stdout
 
 
 def test_check_csv_has_one_row_per_finding(tmp_path):
@@ -81,7 +81,7 @@ def test_settings_come_from_pyproject(tmp_path):
 
 
 @pytest.mark.parametrize("arguments,message", [
-    (["--select", "NOPE"], "unknown rule or category 'NOPE'"),
+    (["--select", "NOPE"], "kpiscore: --select: 未知的规则代码或类别「NOPE」（运行 kpiscore rules 查看全部规则）"),
     (["--severity", "extreme"], "extreme"),
 ])
 def test_usage_errors_exit_2(arguments, message):
@@ -91,16 +91,20 @@ def test_usage_errors_exit_2(arguments, message):
 
 
 @pytest.mark.parametrize("setting,message", [
-    ("colour = 'red'", "unknown kpiscore settings ['colour']"),
-    ("select = 'TXT'", "select must be a list of rule codes or categories"),
-    ("severity = 'extreme'", "severity must be one of low, medium, high"),
+    ("colour = 'red'", "未知的 kpiscore 设置 colour（可用：ignore、limits、select、severity、strict、templates）"),
+    ("select = 'TXT'", "设置 select 应为规则代码或类别的列表，如 [\"TXT-01\", \"ECHO\"]"),
+    ("severity = 'extreme'", "设置 severity 应为 low / medium / high 之一"),
+    ("strict = 1", "设置 strict 应为 true 或 false"),
+    ("templates = 1", "设置 templates 应为模板的表，每个模板一个 [templates.名称]"),
+    ("limits = 1", "设置 limits 应为上限的表，如 pdf_pages = 3000"),
+    ("select = [", "设置文件不是有效的 TOML："),
 ])
 def test_bad_config_is_a_one_line_error(tmp_path, setting, message):
     (tmp_path / "kpiscore.toml").write_text(setting + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", str(seed_path("004"))])
     assert result.exit_code == 2
     line = result.output.strip()
-    assert "\n" not in line and line.startswith(f"kpiscore: {tmp_path / 'kpiscore.toml'}: {message}")
+    assert "\n" not in line and line.startswith(f"kpiscore: {tmp_path / 'kpiscore.toml'}: {message}"), line
 
 
 def test_unreadable_file_is_listed_and_the_rest_is_checked(tmp_path):
@@ -108,7 +112,8 @@ def test_unreadable_file_is_listed_and_the_rest_is_checked(tmp_path):
     empty.write_bytes(b"")
     result = runner.invoke(app, ["check", str(empty), str(seed_path("004")), "-f", "json"])
     assert result.exit_code == 2
-    assert json.loads(result.stdout)["summary"]["projects"] == 18
+    reviews = json.loads(result.stdout)  # two inputs: a list, even with one of them read
+    assert len(reviews) == 1 and reviews[0]["summary"]["projects"] == 18
     assert "empty.docx" in result.stderr and "Traceback" not in result.output
 
 
@@ -117,7 +122,7 @@ def test_rules_lists_and_explains():
     assert listing.exit_code == 0 and "TXT-01" in listing.stdout and "COST-07" in listing.stdout
     one = runner.invoke(app, ["rules", "txt-01"])
     assert one.exit_code == 0
-    for part in ("What it flags", "Why it matters", "How to fix", "Bad", "Good", "001#1 row 1"):
+    for part in ("它检查什么", "为什么", "如何修改", "反例", "正例", "001#1 第1行"):
         assert part in one.stdout
     assert runner.invoke(app, ["rules", "XYZ-99"]).exit_code == 2
 

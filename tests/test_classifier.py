@@ -89,7 +89,7 @@ def test_a_category_left_to_the_rules_keeps_its_findings(seeds, speaking):
 
 
 def test_no_model_and_select_decide_whether_the_model_speaks(speaking, monkeypatch):
-    monkeypatch.setattr("kpiscore.cli._model", lambda: speaking)
+    monkeypatch.setattr("kpiscore.batch._model", lambda: speaking)
     seed = str(seed_path("000"))
     sources = lambda args: {f["source"] for p in json.loads(runner.invoke(
         app, ["check", seed, "-f", "json", *args]).stdout)["projects"]
@@ -124,7 +124,15 @@ def test_a_model_for_other_features_is_refused(tmp_path):
     folder = _copy_model(tmp_path)
     meta = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
     (folder / "indicators.json").write_text(json.dumps({**meta, "features": 999}), encoding="utf-8")
-    with pytest.raises(InputError, match="trained for features v999"):
+    with pytest.raises(InputError, match="模型按特征 v999 训练，本版 kpiscore 计算的是 v"):
+        store.load(folder)
+
+
+def test_a_model_for_another_scikit_learn_is_refused(tmp_path):
+    folder = _copy_model(tmp_path)
+    meta = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
+    (folder / "indicators.json").write_text(json.dumps({**meta, "scikit-learn": "0.1.0"}), encoding="utf-8")
+    with pytest.raises(InputError, match="模型用 scikit-learn 0.1.0 训练，已安装的是 .*：请重新运行 `kpiscore train`"):
         store.load(folder)
 
 
@@ -132,21 +140,21 @@ def test_a_model_file_with_untrusted_types_is_refused(tmp_path):
     folder = _copy_model(tmp_path)
     skops.io.dump({"run": shutil.rmtree}, folder / "indicators.skops")
     model = store.load(folder)  # the shipped model leaves every category to the rules
-    with pytest.raises(InputError, match="does not trust"):
+    with pytest.raises(InputError, match="模型文件含有 kpiscore 不信任的类型 shutil.rmtree："):
         model.pipeline
     speaking = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
     speaking["choices"]["ECHO"] = {"source": "either", "threshold": 0.5}
     (folder / "indicators.json").write_text(json.dumps(speaking), encoding="utf-8")
-    with pytest.raises(InputError, match="does not trust"):
+    with pytest.raises(InputError, match="模型文件含有 kpiscore 不信任的类型 shutil.rmtree："):
         store.load(folder)  # a model that speaks is read, and refused, up front
 
 
 def test_a_missing_model_is_a_one_line_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("kpiscore.cli._model", lambda: store.load(tmp_path))
+    monkeypatch.setattr("kpiscore.batch._model", lambda: store.load(tmp_path))
     result = runner.invoke(app, ["check", str(seed_path("004"))])
     assert result.exit_code == 2
-    assert result.output.strip() == (f"kpiscore: {tmp_path / 'indicators.skops'}: no trained model "
-                                     "here (run `kpiscore train`, or check with --no-model)")
+    assert result.output.strip() == (f"kpiscore: {tmp_path / 'indicators.skops'}: 这里没有训练好的模型："
+                                     "请运行 `kpiscore train`，或用 --no-model 检查")
 
 
 def test_train_reproduces_the_committed_model(tmp_path, seeds):

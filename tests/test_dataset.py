@@ -7,12 +7,15 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from batchdocs import cache_entries, environment, interrupted, small_documents
 from typer.testing import CliRunner
 
 from kpiscore import dataset
@@ -154,14 +157,14 @@ def test_a_failed_run_leaves_the_previous_dataset(reviews, written, tmp_path):
 
 def test_refuses_a_folder_that_is_not_a_dataset(reviews, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(OutputError, match="not a kpiscore dataset"):
+    with pytest.raises(OutputError, match="不是 kpiscore 数据集"):
         dataset.write(reviews[:1], tmp_path)
 
 
 def test_corpus_command_writes_dataset_and_duckdb(tmp_path):
     bad = tmp_path / "inputs" / "notes.txt"
     bad.parent.mkdir()
-    bad.write_text("没有绩效目标表", encoding="utf-8")
+    bad.write_text("绩效指标说明：见附件", encoding="utf-8")  # speaks of 指标, holds no table
     shutil.copy(REPO / "samples" / "sample.docx", bad.parent / "sample.docx")
     result = CliRunner().invoke(app, ["corpus", str(bad.parent), "-o", str(tmp_path / "ds"),
                                       "--duckdb", str(tmp_path / "c.duckdb"), "--no-model"])
@@ -172,3 +175,32 @@ def test_corpus_command_writes_dataset_and_duckdb(tmp_path):
             "select d.name, count(*) from indicators join documents d using (document_id) "
             "group by d.name").fetchall()
     assert rows == [("sample.docx", _read(tmp_path / "ds", "indicators").num_rows)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def test_an_interrupted_corpus_keeps_the_old_dataset_and_resumes(tmp_path):
+    """The corpus runs on kpiscore.batch: Ctrl-C leaves the previous dataset as it was
+    (no half dataset, no partial folder) and the rerun takes the finished documents from
+    the cache."""
+    total = 60
+    small_documents(tmp_path / "in", total)
+    cache, target = tmp_path / "cache", tmp_path / "ds"
+    first = subprocess.run([str(Path(sys.executable).with_name("kpiscore")), "corpus",
+                            str(tmp_path / "in" / "doc00000.txt"), "-o", str(target), "--no-model",
+                            "--no-cache"], capture_output=True, text=True, env=environment(), timeout=120)
+    assert first.returncode == 0, first.stderr
+    before = (target / "documents.parquet").read_bytes()
+    stopped = interrupted(["corpus", str(tmp_path / "in"), "-o", str(target), "-j", "2", "--no-model"],
+                          cache)
+    assert stopped.returncode == 130, stopped.stderr
+    assert "Traceback" not in stopped.stderr and "已中断" in stopped.stderr
+    assert (target / "documents.parquet").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "ds", "in"]
+    finished = cache_entries(cache)
+    assert 5 <= len(finished) < total
+
+    rerun = subprocess.run(stopped.args, capture_output=True, text=True, env=environment(), timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    after = cache_entries(cache)
+    assert {entry: after[entry] for entry in finished} == finished  # none of them redone
+    assert _read(target, "documents").num_rows == total

@@ -43,9 +43,9 @@ def records(projects: list[Project]) -> list[dict]:
     result = []
     for project in projects:
         record = project.to_dict()
-        del record["location"], record["index"]
+        del record["location"], record["index"], record["cells"]
         for indicator in record["indicators"]:
-            del indicator["location"]
+            del indicator["location"], indicator["cells"]
         result.append(record)
     return result
 

@@ -173,15 +173,15 @@ def test_html_spans_are_bounded_and_lenient(tmp_path):
 
 
 @pytest.mark.parametrize("name, data, problem", [
-    ("broken.html", b"<html><body><table>\x00\x01\x02" + bytes(range(256)), "corrupt HTML page"),
+    ("broken.html", b"<html><body><table>\x00\x01\x02" + bytes(range(256)), "损坏的网页：文字中夹有二进制数据"),
     ("latin.html", "<html><body><p>café au lait</p></body></html>".encode("latin-1"),
-     "HTML page in an unknown encoding"),
+     "网页编码无法识别（应为 UTF-8 或 GB18030 / GBK）"),
     # libxml2 stops at depth 256 and keeps what it read: refused rather than cut short
     ("deep.html", ("<html><body>" + "<div>" * 300 + "<table><tr><td>深</td></tr></table>").encode(),
-     "HTML page too deeply nested"),
+     "网页嵌套过深（超过 256 层）"),
     # one span over 100,000 empty rows would build 100 million cells
     ("bomb.html", b"<table><tr><td colspan=1000 rowspan=100000>x</td></tr>" + b"<tr>" * 100_000,
-     "HTML table too large to read (100001 rows"),
+     "网页表格过大，无法读取（100001 行 × 1000 列）"),
 ])
 def test_html_that_cannot_be_read_is_an_input_error(tmp_path, name, data, problem):
     path = write(tmp_path, name, data)
@@ -249,8 +249,8 @@ def garbled_workbook() -> bytes:
     pytest.param(False, id="xlrd-only"),
 ])
 @pytest.mark.parametrize("make, problem", [
-    (lambda: (FIXTURES / "target_table.xls").read_bytes()[:2500], "truncated or corrupt legacy Office file"),
-    (garbled_workbook, "truncated or corrupt .xls"),
+    (lambda: (FIXTURES / "target_table.xls").read_bytes()[:2500], "损坏的旧版 Office 文件：文件不完整或 OLE2 目录已损坏"),
+    (garbled_workbook, "损坏的 .xls：文件不完整或已损坏（"),
 ])
 def test_corrupt_xls_is_an_input_error(tmp_path, monkeypatch, libreoffice_present, make, problem):
     """xlrd's reason is reported, also when LibreOffice was tried after it and failed."""
@@ -297,7 +297,7 @@ def test_doc_libreoffice_cannot_convert_names_the_original(tmp_path):
     data[offset:offset + 4096] = bytes((i * 37 + 11) % 256 for i in range(4096))
     data[offset + 10:offset + 12] = b"\0\0"  # not "encrypted": let LibreOffice try
     path = write(tmp_path, "broken.doc", bytes(data))
-    with pytest.raises(kpiscore.InputError, match="LibreOffice could not convert") as caught:
+    with pytest.raises(kpiscore.InputError, match="LibreOffice 无法转换此旧版 Office 文件") as caught:
         kpiscore.parse(path)
     assert caught.value.source == str(path)
 
@@ -307,8 +307,8 @@ def test_doc_without_libreoffice_says_what_to_install(monkeypatch):
     with pytest.raises(kpiscore.InputError) as caught:
         kpiscore.parse(FIXTURES / "target_table.doc")
     assert caught.value.source == str(FIXTURES / "target_table.doc")
-    assert caught.value.problem == ("legacy binary Office file (.doc / .wps / .et): install LibreOffice "
-                                    "to read it, or save it as .docx / .xlsx")
+    assert caught.value.problem == ("旧版 Office 文件（.doc / .wps / .et）：请安装 LibreOffice 后再读，"
+                                    "或另存为 .docx / .xlsx")
 
 
 def test_encrypted_doc_is_refused_before_libreoffice(tmp_path, monkeypatch):
@@ -318,7 +318,7 @@ def test_encrypted_doc_is_refused_before_libreoffice(tmp_path, monkeypatch):
     start, _ = ole.root_streams(bytes(data))["WordDocument"]
     data[(start + 1) * 512 + 11] |= 0x01  # bit 0x0100 of the flags word at offset 10
     path = write(tmp_path, "locked.doc", bytes(data))
-    with pytest.raises(kpiscore.InputError, match="password-protected Office file"):
+    with pytest.raises(kpiscore.InputError, match="Office 文件有打开密码"):
         kpiscore.parse(path)
 
 
@@ -337,7 +337,7 @@ def test_libreoffice_that_hangs_is_ended(tmp_path, monkeypatch):
     pid_file = tmp_path / "child.pid"
     fake_soffice(tmp_path, f"sleep 30 & echo $! > {pid_file}\nwait", monkeypatch)
     monkeypatch.setattr(libreoffice, "TIMEOUT_SECONDS", 0.5)
-    with pytest.raises(kpiscore.InputError, match="LibreOffice took over"):
+    with pytest.raises(kpiscore.InputError, match="LibreOffice 转换超过 0.5 秒仍未完成"):
         read(FIXTURES / "target_table.doc")
     child = int(pid_file.read_text())
     stat = Path(f"/proc/{child}/stat")
@@ -346,6 +346,6 @@ def test_libreoffice_that_hangs_is_ended(tmp_path, monkeypatch):
 
 def test_libreoffice_that_writes_nothing(tmp_path, monkeypatch):
     fake_soffice(tmp_path, "echo 'Error: source file could not be loaded'", monkeypatch)
-    with pytest.raises(kpiscore.InputError, match="LibreOffice could not convert") as caught:
+    with pytest.raises(kpiscore.InputError, match="LibreOffice 无法转换此旧版 Office 文件") as caught:
         read(FIXTURES / "target_table.doc")
     assert caught.value.source == str(FIXTURES / "target_table.doc")

@@ -38,7 +38,12 @@ def test_totals(seeds):
 
 @pytest.mark.parametrize("seed,number", [(seed, number) for seed in EXPECTED for number in EXPECTED[seed]])
 def test_whole_tables_field_by_field(seeds, seed, number):
-    assert seeds[seed].projects[int(number) - 1].to_dict() == EXPECTED[seed][number]
+    """Every field; the cells' positions (line numbers) are tested in test_cells.py."""
+    record = seeds[seed].projects[int(number) - 1].to_dict()
+    del record["cells"]
+    for indicator in record["indicators"]:
+        del indicator["cells"]
+    assert record == EXPECTED[seed][number]
 
 
 def test_document_year_and_unit(seeds):

@@ -61,13 +61,13 @@ def test_a_known_header_with_a_note_in_parentheses(tmp_path):
 
 def test_unknown_value_header_is_reported_never_read_as_empty_values(tmp_path):
     path = table(tmp_path, "一级指标\t二级指标\t三级指标\t本年预期")
-    with pytest.raises(kpiscore.InputError, match="no value"):
+    with pytest.raises(kpiscore.InputError, match="中没有指标值列"):
         kpiscore.parse(path)
     result = runner.invoke(app, ["parse", str(path)])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"kpiscore: {path}: no readable performance-target table (the table at line 5: cannot read the indicator "
-        f"columns: no value (指标值) column among 「一级指标 | 二级指标 | 三级指标 | 本年预期」)"]
+        f"kpiscore: {path}: 没有可读的绩效目标表（第5行的表：无法读取指标列："
+        f"表头「一级指标 | 二级指标 | 三级指标 | 本年预期」中没有指标值列）"]
 
 
 def test_a_readable_table_beside_an_unreadable_one_warns_and_strict_fails(tmp_path):
@@ -77,7 +77,8 @@ def test_a_readable_table_beside_an_unreadable_one_warns_and_strict_fails(tmp_pa
     path.write_text(good + "\n" + bad, encoding="utf-8")
     result = runner.invoke(app, ["parse", str(path)])
     assert result.exit_code == 0
-    assert "warning: the table at line 14: cannot read" in result.stderr and "本年预期" in result.stderr
+    assert result.stderr.splitlines() == [
+        f"kpiscore: {path}：警告：第14行的表：无法读取指标列：表头「一级指标 | 二级指标 | 三级指标 | 本年预期」中没有指标值列"]
     assert len(json.loads(result.stdout)["warnings"]) == 1
     assert len(json.loads(result.stdout)["projects"]) == 1
     assert runner.invoke(app, ["parse", "--strict", str(path)]).exit_code == 2
@@ -109,7 +110,21 @@ def test_a_template_naming_an_unknown_field_is_one_line(tmp_path):
     profile.write_text('[columns]\nvalu = ["本年预期"]\n', encoding="utf-8")
     result = runner.invoke(app, ["parse", "--template", str(profile), str(table(tmp_path, "三级指标\t指标值"))])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"kpiscore: {profile}: unknown template field columns.valu")
+    assert result.stderr.startswith(f"kpiscore: {profile}: 未知的模板字段 columns.valu（可用：")
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("[columns\n", "模板文件不是有效的 TOML："),
+    ('[columns]\nvalue = "本年预期"\n', "模板字段 columns.value 应为标签的列表，如 [\"指标值\"]"),
+    ('[templates]\nmine = 1\n', "模板 mine 应为含 [columns] / [header] 的表"),
+])
+def test_a_bad_template_file_is_one_line_in_chinese(tmp_path, content, problem):
+    profile = tmp_path / "bad.toml"
+    profile.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["parse", "--template", str(profile), str(table(tmp_path, "三级指标\t指标值"))])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"kpiscore: {profile}: {problem}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_user_labels_win_over_the_shipped_ones():
@@ -281,8 +296,23 @@ def test_a_sub_header_with_a_header_never_seen(tmp_path):
 
 def test_an_indicator_header_with_no_rows_is_reported(tmp_path):
     path = table(tmp_path, "一级指标\t二级指标\t三级指标\t指标值", rows="")
-    with pytest.raises(kpiscore.InputError, match="an indicator header with no indicator rows"):
+    with pytest.raises(kpiscore.InputError, match="第2行的表：有指标表头，但没有指标行"):
         kpiscore.parse(path)
+
+
+def test_a_value_column_empty_on_every_row_is_a_chinese_warning(tmp_path):
+    rows = "".join(f"产出指标\t数量指标\t指标{n}\t\n" for n in range(1, 4))
+    document = kpiscore.parse(table(tmp_path, "一级指标\t二级指标\t三级指标\t指标值", rows=rows))
+    assert document.warnings == ["第2行的表「乡村道路养护」：指标值列「指标值」每一行都是空的"]
+
+
+def test_where_a_warned_table_is_told_in_chinese():
+    from kpiscore.extract import _where
+    from kpiscore.model import Location
+
+    assert [_where(location) for location in (Location(table=3, page=2), Location(table=3),
+                                              Location(sheet="表一", row=4), Location(line=7), Location())] == \
+        ["表3（第2页）", "表3", "工作表「表一」第4行的表", "第7行的表", "一张表"]
 
 
 @pytest.mark.parametrize("first,second,kept", [

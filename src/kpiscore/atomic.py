@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kpiscore.errors import OutputError
+from kpiscore.messages import text
 
 
 def refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
@@ -27,7 +28,13 @@ def refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
         except OSError:
             continue
         if same:
-            raise OutputError(str(target), f"is the input {source}; kpiscore never overwrites an input")
+            raise OutputError(str(target), text("output", "is_input", source=source))
+
+
+def is_device(target: Path) -> bool:
+    """/dev/null, a pipe, a terminal: written in place, since there is nothing to keep and
+    renaming a file over one would replace the device."""
+    return target.exists() and not (target.is_file() or target.is_dir())
 
 
 @contextmanager
@@ -37,22 +44,28 @@ def replacing(target: Path, inputs: Iterable[Path] = ()) -> Iterator[Path]:
     OutputError naming `target`."""
     target = Path(target)
     refuse_inputs(target, inputs)
+    if is_device(target):
+        try:
+            yield target
+        except OSError as error:
+            raise OutputError(str(target), text("output", "cannot_write", reason=error.strerror or error)) from None
+        return
     folder = target.parent
     if not folder.is_dir():
-        raise OutputError(str(target), f"folder {folder} does not exist")
+        raise OutputError(str(target), text("output", "no_folder", folder=folder))
     try:
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
         os.close(handle)
     except OSError as error:
-        raise OutputError(str(target), f"cannot write here: {error.strerror or error}") from None
+        raise OutputError(str(target), text("output", "cannot_create", reason=error.strerror or error)) from None
     partial = Path(name)
     try:
         yield partial
         if target.exists() and not os.access(target, os.W_OK):
-            raise OutputError(str(target), "the file is read-only")
+            raise OutputError(str(target), text("output", "read_only"))
         os.replace(partial, target)
     except OSError as error:
-        raise OutputError(str(target), f"cannot write: {error.strerror or error}") from None
+        raise OutputError(str(target), text("output", "cannot_write", reason=error.strerror or error)) from None
     finally:
         partial.unlink(missing_ok=True)
 

@@ -7,29 +7,66 @@ Exit codes: 0 all files read; 2 a usage error, or at least one file could not be
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 import kpiscore
-from kpiscore.errors import InputError
+from kpiscore.atomic import refuse_inputs, write_text
+from kpiscore.errors import InputError, KpiscoreError, UsageError
+from kpiscore.messages import catalogue, text
 from kpiscore.model import Document
 
 if TYPE_CHECKING:
+    from kpiscore import batch
+    from kpiscore.baseline import Baseline
+    from kpiscore.cache import Cache
     from kpiscore.config import Settings
+    from kpiscore.limits import Limits
+    from kpiscore.report import Outcome
+    from kpiscore.review import Review
     from kpiscore.templates import Templates
 
+def _help(key: str, section: str = "cli") -> str:
+    """A help text of the catalogue, printed as written (`[tool.kpiscore]` is no markup)."""
+    from rich.markup import escape
+
+    return escape(text(section, key))
+
+
+def _chinese_help_frame() -> None:
+    from typer import rich_utils
+
+    for name, value in catalogue()["help_frame"].items():
+        setattr(rich_utils, name, value)
+
+
+_chinese_help_frame()
 app = typer.Typer(
-    help="Extract and score the performance-target tables (绩效目标表) of budget documents.",
+    help=_help("app"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 INPUT_ERROR = 2
+FINDINGS = 1
+INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
+
+
+def _say(line: str) -> None:
+    """One line on stderr, never read as markup."""
+    typer.echo(f"kpiscore: {line}", err=True)
+
+
+def _fail(error: KpiscoreError) -> NoReturn:
+    _say(error.line)
+    raise typer.Exit(INPUT_ERROR)
 
 
 class ParseFormat(str, Enum):
@@ -45,36 +82,41 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help=_help("main"))
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+                                          help=_help("version"))] = False,
 ) -> None:
-    """kpiscore: read 绩效文本 (.docx, .pdf, .xlsx or extracted text) and check their indicators."""
+    # A Windows console in GBK cannot show every character a document may hold (or rich's
+    # table lines): print what it can rather than fail on the first one it cannot.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
 
 
-def read_all(files: list[Path], templates: Templates | None = None,
-             strict: bool = False) -> tuple[list[Document], list[str]]:
+def read_all(files: list[Path], templates: Templates | None = None, strict: bool = False,
+             limits: Limits | None = None) -> tuple[list[Document], list[str]]:
     """Parse every file; a file that fails is reported on stderr and the rest go on. A
     table that could not be read is one warning line; under `strict` it fails its file
-    too (the file's other tables are still written)."""
+    too (the file's other tables are still written). Each file is read under `limits`
+    (the settings' [limits]; kpiscore.limits)."""
     documents, failures = [], []
     for path in files:
         try:
-            document = kpiscore.parse(path, templates)
-        except InputError as error:
-            failures.append(str(error))
-            typer.echo(f"kpiscore: {failures[-1]}", err=True)
+            document = kpiscore.parse(path, templates, limits)
+        except KpiscoreError as error:
+            failures.append(error.line)
+            _say(failures[-1])
             continue
         except Exception as error:  # a bug must not lose the other files of a batch
-            failures.append(f"{path}: unexpected {type(error).__name__}: {error} (please report this)")
-            typer.echo(f"kpiscore: {failures[-1]}", err=True)
+            failures.append(f"{path}: " + text("cli", "unexpected", kind=type(error).__name__, error=error))
+            _say(failures[-1])
             continue
         documents.append(document)
         for warning in document.warnings:
-            typer.echo(f"kpiscore: {path}: warning: {warning}", err=True)
+            _say(text("cli", "warning", source=path, warning=warning))
         if strict and document.warnings:
-            failures.append(f"{path}: {len(document.warnings)} table(s) could not be read (--strict)")
+            failures.append(text("cli", "strict_failed", source=path, count=len(document.warnings)))
     return documents, failures
 
 
@@ -90,43 +132,65 @@ def _templates(settings: Settings, files: list[Path] | None) -> Templates | None
     return templates.with_profiles(profiles, source) if profiles else None
 
 
+@dataclass
+class Setup:
+    """What every reading command needs: the settings, the template profiles and, for the
+    checking commands, the review function with the chosen rules and model."""
+
+    settings: Settings
+    templates: Templates | None
+    strict: bool
+    review: Callable[[Document], Review] | None = None
+
+
+def _setup(template: list[Path] | None, strict: bool, *, select: list[str] | None = None,
+           ignore: list[str] | None = None, no_model: bool = False, checking: bool = False) -> Setup:
+    """Load settings, templates and (when `checking`) the reviewer, or exit 2 with one line."""
+    from kpiscore import config
+
+    try:
+        settings = config.load()
+        setup = Setup(settings, _templates(settings, template), strict or settings.strict)
+        if checking:
+            setup.review = _reviewer(settings, select, ignore, no_model)
+    except KpiscoreError as error:
+        _fail(error)
+    return setup
+
+
 TemplateOption = Annotated[list[Path] | None, typer.Option(
-    "--template", help="A template profile (TOML: [columns] / [header] labels) for a layout "
-                       "kpiscore does not know; repeatable. See README, 'Your own template'.",
-    show_default=False)]
-StrictOption = Annotated[bool, typer.Option(
-    "--strict", help="Exit 2 when a table that looks like a performance table cannot be read.")]
+    "--template", help=_help("template"), show_default=False)]
+StrictOption = Annotated[bool, typer.Option("--strict", help=_help("strict"))]
+FilesArgument = Annotated[list[Path], typer.Argument(help=_help("files"), show_default=False,
+                                                    metavar=text("cli", "files_metavar"))]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help=_help("output"))]
 
 
-@app.command()
+@app.command(help=_help("parse"))
 def parse(
-    files: Annotated[list[Path], typer.Argument(help="Documents to read: .docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et or text.",
-                                                show_default=False)],
-    output_format: Annotated[ParseFormat, typer.Option("--format", "-f",
-                                                       help="json (the contract), csv / parquet "
-                                                            "(one row per indicator) or table.")
+    files: FilesArgument,
+    output_format: Annotated[ParseFormat, typer.Option("--format", "-f", help=_help("parse_format"))
                              ] = ParseFormat.json,
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write here instead of the terminal.")] = None,
+    output: OutputOption = None,
     template: TemplateOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """Extract every performance table into indicator records."""
-    from kpiscore import config
-
     if output_format is ParseFormat.parquet and output is None:
-        raise typer.BadParameter("--format parquet needs -o FILE", param_hint="--format")
-    try:
-        settings = config.load()
-        templates = _templates(settings, template)
-    except InputError as error:
-        typer.echo(f"kpiscore: {error}", err=True)
-        raise typer.Exit(INPUT_ERROR) from None
-    documents, failures = read_all(files, templates, strict or settings.strict)
+        _fail(UsageError("--format", text("cli", "parquet_needs_file")))
+    setup = _setup(template, strict)
+    if output is not None:
+        try:
+            refuse_inputs(output, files)
+        except KpiscoreError as error:
+            _fail(error)
+    documents, failures = read_all(files, setup.templates, setup.strict, setup.settings.limits)
     if documents:
         from kpiscore.output import write
 
-        write(documents, output_format.value, output, Console(file=sys.stdout))
+        try:
+            write(documents, output_format.value, output, Console(file=sys.stdout), inputs=files)
+        except KpiscoreError as error:
+            _fail(error)
     if failures:
         raise typer.Exit(INPUT_ERROR)
 
@@ -134,7 +198,9 @@ def parse(
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
+    parquet = "parquet"
 
 
 class Level(str, Enum):
@@ -143,187 +209,221 @@ class Level(str, Enum):
     high = "high"
 
 
-FINDINGS = 1
+NoModelOption = Annotated[bool, typer.Option("--no-model", help=_help("no_model"))]
+SelectOption = Annotated[list[str] | None, typer.Option(help=_help("select"), show_default=False)]
+IgnoreOption = Annotated[list[str] | None, typer.Option(help=_help("ignore"), show_default=False)]
+PathsArgument = Annotated[list[str], typer.Argument(help=_help("check_files"), show_default=False,
+                                                    metavar=text("cli", "check_metavar"))]
+JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=_help("jobs"),
+                                                show_default=False)]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help=_help("no_cache"))]
+CacheDirOption = Annotated[Path | None, typer.Option(help=_help("cache_dir"), show_default=False)]
 
-NoModelOption = Annotated[bool, typer.Option(
-    "--no-model", help="Rules alone, without the classifier (models/README.md).")]
 
-
-@app.command()
+@app.command(help=_help("check"))
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Documents to check: .docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et or text.",
-                                                show_default=False)],
-    output_format: Annotated[CheckFormat, typer.Option(
-        "--format", "-f", help="text (linter lines and summaries), json (the parse contract with "
-                               "findings and scores) or csv (one row per finding).")] = CheckFormat.text,
-    select: Annotated[list[str] | None, typer.Option(
-        help="Only these rules: codes (TXT-01), code prefixes (TXT) or categories (ECHO). "
-             "Repeat or separate with commas.", show_default=False)] = None,
-    ignore: Annotated[list[str] | None, typer.Option(
-        help="Leave out these rules (same forms as --select).", show_default=False)] = None,
-    severity: Annotated[Level | None, typer.Option(
-        help="Exit 1 only for findings at or above this severity [default: low, or the config].",
-        show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write here instead of the terminal.")] = None,
+    files: PathsArgument,
+    output_format: Annotated[CheckFormat | None, typer.Option(
+        "--format", "-f", help=_help("check_format"), show_default=False)] = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    severity: Annotated[Level | None, typer.Option(help=_help("severity"), show_default=False)] = None,
+    show_fixes: Annotated[bool, typer.Option("--show-fixes", help=_help("show_fixes"))] = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help=_help("statistics"))] = False,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help=_help("exit_zero"))] = False,
+    baseline: Annotated[Path | None, typer.Option(help=_help("baseline"), show_default=False)] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help=_help("check_output"),
+                                               show_default=False)] = None,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
+    cache_dir: CacheDirOption = None,
     no_model: NoModelOption = False,
     template: TemplateOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """Flag defective indicators and score every project, like a linter.
-
-    Exit codes: 0 no findings at or above --severity; 1 some; 2 usage or input error.
-    Settings may also come from the tool.kpiscore table of pyproject.toml or from kpiscore.toml.
-    """
-    from kpiscore import config
+    from kpiscore import batch, inputs, streams
     from kpiscore.findings import Severity
 
+    setup = _setup(template, strict)
+    listing = streams.Listing(Severity[severity.value if severity else setup.settings.severity],
+                              show_fixes, statistics)
     try:
-        settings = config.load()
-        review = _reviewer(settings, select, ignore, no_model)
-        threshold = Severity[(severity.value if severity else settings.severity)]
-        templates = _templates(settings, template)
-    except (InputError, ValueError) as error:
-        typer.echo(f"kpiscore: {error}", err=True)
-        raise typer.Exit(INPUT_ERROR) from None
-    documents, failures = read_all(files, templates, strict or settings.strict)
-    reviews = []
-    for document in documents:
-        try:
-            reviews.append(review(document))
-        except Exception as error:  # a bug must not lose the other files of a batch
-            failures.append(f"{document.source}: unexpected {type(error).__name__} while checking: "
-                            f"{error} (please report this)")
-            typer.echo(f"kpiscore: {failures[-1]}", err=True)
-    if reviews and output is None:
-        _write_reviews(reviews, output_format, sys.stdout)
-    elif reviews and output is not None:
-        encoding = "utf-8-sig" if output_format is CheckFormat.csv else "utf-8"  # for Excel
-        with output.open("w", encoding=encoding) as handle:
-            _write_reviews(reviews, output_format, handle, width=160)
-    if failures:
+        options = _options(setup.settings, select, ignore, no_model, setup.templates)
+        previous = _baseline(baseline)
+        target, folder, chosen = _check_output(output, output_format)
+        single = inputs.is_single_file(files)
+        writer = streams.open_writer(chosen, target, folder, many=not single, listing=listing,
+                                     inputs=inputs.named_files(files), root=inputs.common_folder(files))
+        cache = _cache(no_cache, cache_dir, options)
+    except KpiscoreError as error:
+        _fail(error)
+    problems: list[str] = []
+    paths = inputs.named_files(files) if single else inputs.documents(files, problems, exclude=writer.own)
+    try:
+        summary = batch.check_files(paths, problems, options, jobs, cache, writer, setup.strict, previous)
+    except KpiscoreError as error:  # the output could not be written
+        _fail(error)
+    if summary.interrupted:
+        raise typer.Exit(INTERRUPTED)
+    if summary.failures:
         raise typer.Exit(INPUT_ERROR)
-    if any(r.at_least(threshold) for r in reviews):
+    if not exit_zero and summary.worst is not None and summary.worst >= listing.severity:
         raise typer.Exit(FINDINGS)
 
 
-def _write_reviews(reviews: list, output_format: CheckFormat, handle: TextIO,
-                   width: int | None = None) -> None:
-    from kpiscore.review import print_text, to_csv, to_json
+def _cache(no_cache: bool, folder: Path | None, options: batch.Options) -> Cache | None:
+    """The result cache for these options, unless --no-cache."""
+    from kpiscore.cache import Cache
 
-    if output_format is CheckFormat.text:
-        print_text(reviews, Console(file=handle, width=width))
-    elif output_format is CheckFormat.json:
-        handle.write(to_json(reviews) + "\n")
-    else:
-        handle.write(to_csv(reviews))
+    return None if no_cache else Cache.open(folder, options.fingerprint())
 
 
-def _model():
-    from kpiscore.classifier.store import default
+def _check_output(output: str | None, output_format: CheckFormat | None) -> tuple[Path | None, bool, str]:
+    """check's -o and --format: (target, whether it is a folder, the format). A folder is
+    written DIR/ or already one; without --format the extension decides (a folder: json)."""
+    import os
 
-    return default()
+    if output is None:
+        return None, False, (output_format or CheckFormat.text).value
+    target = Path(output)
+    folder = output.endswith(("/", os.sep)) or target.is_dir()
+    by_suffix = {f".{kind.value}": kind for kind in CheckFormat if kind is not CheckFormat.text}
+    chosen = output_format or (CheckFormat.json if folder else by_suffix.get(target.suffix.lower(),
+                                                                               CheckFormat.text))
+    return target, folder, chosen.value
 
 
-def _reviewer(settings, select: list[str] | None, ignore: list[str] | None, no_model: bool):
-    """review() with the chosen rules and, unless --no-model, the classifier; raises
-    InputError / ValueError for a bad selection or model."""
-    from functools import partial
+def _outcomes(files: list[Path], setup: Setup) -> Iterator[Outcome]:
+    """Each file read and reviewed, or the one line saying why not (already printed)."""
+    for path in files:
+        documents, failures = read_all([path], setup.templates, setup.strict, setup.settings.limits)
+        if failures:
+            yield path, None, failures[0]
+            continue
+        try:
+            yield path, setup.review(documents[0]), None
+        except Exception as error:  # a bug must not lose the other files of a batch
+            problem = f"{path}: " + text("cli", "unexpected_checking", kind=type(error).__name__, error=error)
+            _say(problem)
+            yield path, None, problem
 
-    from kpiscore import rules
-    from kpiscore.review import review
 
-    model = None if no_model else _model()
-    model_codes = [(f"ML-{c}", c) for c in model.categories] if model else []
-    chosen, learnt = rules.select(_listed(select) or settings.select,
-                                  _listed(ignore) or settings.ignore, model_codes)
-    return partial(review, rules=chosen, model=model, learnt=learnt)
+def _baseline(path: Path | None) -> Baseline | None:
+    if path is None:
+        return None
+    from kpiscore.baseline import Baseline
+
+    return Baseline.load(path)
+
+
+def _options(settings: Settings, select: list[str] | None, ignore: list[str] | None,
+             no_model: bool, templates: Templates | None = None) -> batch.Options:
+    """What a review is made with: the chosen rules, the classifier unless --no-model, the
+    template profiles and the settings' limits; KpiscoreError for a bad selection or model.
+    A --select on the command line wins over the config's ignore, as in ruff: the config's
+    lists apply only when it gives none."""
+    from kpiscore import batch
+
+    chosen_select, chosen_ignore = _listed(select), _listed(ignore)
+    if not chosen_select:
+        chosen_select = settings.select
+        chosen_ignore = chosen_ignore or settings.ignore
+    try:
+        return batch.options(chosen_select, chosen_ignore, not no_model, templates, settings.limits)
+    except ValueError as error:
+        raise UsageError("--select", str(error)) from None
+
+
+def _reviewer(settings: Settings, select: list[str] | None, ignore: list[str] | None,
+              no_model: bool) -> Callable[[Document], Review]:
+    """review() with the chosen rules and, unless --no-model, the classifier (_options)."""
+    from kpiscore import batch
+
+    return batch.reviewer(_options(settings, select, ignore, no_model))
 
 
 def _listed(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-@app.command()
+class ReportFormat(str, Enum):
+    auto = "auto"
+    xlsx = "xlsx"
+    docx = "docx"
+    html = "html"
+
+
+@app.command(help=_help("report"))
 def report(
-    file: Annotated[Path, typer.Argument(help="The document to review: .docx, .pdf, .xlsx, .html, .xls, .doc / .wps / .et or text.",
+    paths: Annotated[list[Path], typer.Argument(help=_help("report_files"), show_default=False,
+                                                metavar=text("cli", "report_metavar"))],
+    output: Annotated[Path, typer.Option("--output", "-o", help=_help("report_output"),
                                          show_default=False)],
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="Where to write; the extension picks the format: .xlsx, .docx or .html.",
-        show_default=False)],
-    select: Annotated[list[str] | None, typer.Option(
-        help="Only these rules (as for check).", show_default=False)] = None,
-    ignore: Annotated[list[str] | None, typer.Option(
-        help="Leave out these rules (as for check).", show_default=False)] = None,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help=_help("report_format"))
+                             ] = ReportFormat.auto,
+    select: Annotated[list[str] | None, typer.Option(help=_help("report_select"), show_default=False)] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help=_help("report_ignore"), show_default=False)] = None,
     no_model: NoModelOption = False,
     template: TemplateOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """Write the review for people to read: an annotated workbook, Word document or web page.
+    from kpiscore.report import write, write_many, writer_for
 
-    .xlsx: a sheet per project table, offending cells filled and commented;
-    a summary sheet with charts; a filterable table of all findings.
-    .docx: for a .docx input, a copy with Word comments on the offending cells;
-    for any other input, a review document.
-    .html: one self-contained page with highlighted cells, a chart and filters.
-
-    Exit codes: 0 the report was written, whatever it found; 2 usage or input
-    error. Use `check` to fail a build on findings.
-    """
-    from kpiscore import config
-    from kpiscore.report import writer_for, write
-
+    many = len(paths) > 1 or any(path.is_dir() for path in paths)
     try:
-        writer_for(output)
-        if output.resolve() == file.resolve():
-            raise ValueError(f"{output}: the report would overwrite its input")
-        settings = config.load()
-        review = _reviewer(settings, select, ignore, no_model)
-        templates = _templates(settings, template)
-    except (InputError, ValueError) as error:
-        typer.echo(f"kpiscore: {error}", err=True)
-        raise typer.Exit(INPUT_ERROR) from None
-    documents, failures = read_all([file], templates, strict or settings.strict)
-    if failures:
+        if many and output.exists() and not output.is_dir():
+            raise UsageError(str(output), text("cli", "report_exists"))
+        if not many:
+            writer_for(output)
+            refuse_inputs(output, paths)
+    except KpiscoreError as error:
+        _fail(error)
+    setup = _setup(template, strict, select=select, ignore=ignore, no_model=no_model, checking=True)
+    if many:
+        from kpiscore import inputs
+
+        files, failures = inputs.expand(paths, exclude=[output])
+        for problem in failures:
+            _say(problem)
+        failures += write_many(_outcomes(files, setup), output, output_format.value, _say)
+        if failures:
+            _say(text("cli", "failed_list", count=len(failures), files="；".join(failures)))
+        raise typer.Exit(INPUT_ERROR if failures else 0)
+    (source, result, problem), = _outcomes(paths, setup)
+    if result is None:
         raise typer.Exit(INPUT_ERROR)
     try:
-        write(review(documents[0]), output)
-    except OSError as error:  # e.g. a folder that does not exist, a file open in Excel
-        typer.echo(f"kpiscore: {output}: cannot write the report: {error.strerror or error}", err=True)
-        raise typer.Exit(INPUT_ERROR) from None
+        write(result, output, inputs=paths)
+    except KpiscoreError as error:
+        _fail(error)
     except Exception as error:  # as in check: one line, not a traceback
-        typer.echo(f"kpiscore: {file}: unexpected {type(error).__name__} while writing the report: "
-                   f"{error} (please report this)", err=True)
+        _say(f"{source}: " + text("cli", "unexpected_writing", kind=type(error).__name__, error=error))
         raise typer.Exit(INPUT_ERROR) from None
 
 
-@app.command("rules")
+@app.command("rules", help=_help("rules"))
 def list_rules(
-    code: Annotated[str | None, typer.Argument(help="A rule code (TXT-01) to explain in full.",
-                                               show_default=False)] = None,
+    selector: Annotated[str | None, typer.Argument(help=_help("rules_code"), show_default=False)] = None,
 ) -> None:
-    """List the rules, or explain one: what it flags, why, how to fix it, bad and good rows."""
+    from kpiscore import rules
     from kpiscore.rule_docs import explain, print_catalogue
-    from kpiscore.rules import BY_CODE
 
     console = Console()
-    if code is None:
-        print_catalogue(console)
-    elif code.upper() in BY_CODE:
-        explain(BY_CODE[code.upper()], console)
+    try:
+        chosen = rules.select([selector])[0] if selector else list(rules.RULES)
+    except ValueError:
+        typer.echo(f"kpiscore: {text('rules', 'unknown', selector=selector)}", err=True)
+        raise typer.Exit(INPUT_ERROR) from None
+    if len(chosen) == 1:
+        explain(chosen[0], console)
     else:
-        typer.echo(f"kpiscore: unknown rule {code!r} (run `kpiscore rules` for the list)", err=True)
-        raise typer.Exit(INPUT_ERROR)
+        print_catalogue(console, chosen)
 
 
-LabelsOption = Annotated[Path, typer.Option(help="Folder of label sheets (see docs/labelling.md).")]
-SeedsOption = Annotated[Path | None, typer.Option(
-    help="Folder of the seed documents [default: $KPISCORE_SEEDS or ../shared/seeds].",
-    show_default=False)]
-CorpusOption = Annotated[Path | None, typer.Option(
-    help="The corpus folder, whose native/ holds the labelled corpus tables "
-         "[default: $KPISCORE_CORPUS or ../shared/corpus].", show_default=False)]
-SeedsOnlyOption = Annotated[bool, typer.Option("--seeds-only", help="Leave the corpus tables out.")]
+LabelsOption = Annotated[Path, typer.Option(help=_help("labels"))]
+SeedsOption = Annotated[Path | None, typer.Option(help=_help("seeds"), show_default=False)]
+CorpusOption = Annotated[Path | None, typer.Option(help=_help("corpus"), show_default=False)]
+SeedsOnlyOption = Annotated[bool, typer.Option("--seeds-only", help=_help("seeds_only"))]
 
 
 def _labelled(labels: Path, seeds: Path | None, corpus: Path | None, seeds_only: bool = False) -> list:
@@ -343,20 +443,15 @@ def _labelled(labels: Path, seeds: Path | None, corpus: Path | None, seeds_only:
         raise typer.Exit(INPUT_ERROR) from None
 
 
-@app.command("eval")
+@app.command("eval", help=_help("eval"))
 def evaluate(
     labels: LabelsOption = Path("labels"),
     seeds: SeedsOption = None,
     corpus: CorpusOption = None,
     seeds_only: SeedsOnlyOption = False,
-    folds: Annotated[bool, typer.Option(help="Also print the score of each held-out publisher.")
-                     ] = False,
-    no_model: Annotated[bool, typer.Option("--no-model", help="Rules alone: skip the classifier "
-                                                               "comparison.")] = False,
+    folds: Annotated[bool, typer.Option(help=_help("folds"))] = False,
+    no_model: Annotated[bool, typer.Option("--no-model", help=_help("eval_no_model"))] = False,
 ) -> None:
-    """Precision, recall and F1 per category, in-sample and leave-one-publisher-out (the
-    documents of one publisher are held out together): the rules, then rules alone vs the
-    classifier alone vs both combined (retrained in every fold)."""
     from kpiscore import evaluate as measure
 
     documents = _labelled(labels, seeds, corpus, seeds_only)
@@ -386,18 +481,13 @@ def evaluate(
         training.print_comparison(comparison, console)
 
 
-@app.command()
+@app.command(help=_help("phrases"))
 def phrases(
-    paths: Annotated[list[Path], typer.Argument(help="Documents, or folders of documents, to index.",
-                                                show_default=False)],
-    publishers: Annotated[Path | None, typer.Option(
-        help="CSV with columns document (file name without extension) and publisher "
-             "[default: labels/publishers.csv when it exists].", show_default=False)] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the index.")
+    paths: Annotated[list[Path], typer.Argument(help=_help("phrases_paths"), show_default=False)],
+    publishers: Annotated[Path | None, typer.Option(help=_help("publishers"), show_default=False)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help=_help("phrases_output"))
                       ] = Path("lexicons/phrases.json"),
 ) -> None:
-    """Rebuild the phrase-frequency index: which 三级 names recur across publishers (the
-    evidence TXT-08 uses for BOILERPLATE)."""
     import csv
     import json
 
@@ -409,39 +499,36 @@ def phrases(
         with owners_file.open(encoding="utf-8") as handle:
             owners = {line["document"]: line["publisher"] for line in csv.DictReader(handle)}
     elif publishers is not None:
-        typer.echo(f"kpiscore: {publishers}: file not found", err=True)
-        raise typer.Exit(INPUT_ERROR)
-    missing = [path for path in paths if not path.exists()]
-    if missing:
-        typer.echo(f"kpiscore: {missing[0]}: file or folder not found", err=True)
-        raise typer.Exit(INPUT_ERROR)
-    files = sorted(f for path in paths for f in ([path] if path.is_file() else path.rglob("*"))
-                   if f.is_file())
-    documents, failures = read_all(files)
+        _fail(InputError(str(publishers), text("cli", "file_not_found")))
+    from kpiscore import inputs
+
+    files, failures = inputs.expand(paths)
+    for problem in failures:
+        _say(problem)
+    documents, unread = read_all(files)
+    failures += unread
     if not documents:
-        typer.echo("kpiscore: no readable document among the paths given; the index is unchanged", err=True)
+        _say(text("cli", "no_documents") + text("cli", "phrases_unchanged"))
         raise typer.Exit(INPUT_ERROR)
     built = index.build(documents, owners)
-    partial = output.with_name(f".{output.name}.partial")  # the old index stays until this one is whole
-    partial.write_text(json.dumps(built, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    partial.replace(output)
-    typer.echo(f"wrote {output}: {len(built['names'])} names printed by more than one document, "
-               f"{len(built['publishers'])} documents of {len(set(built['publishers'].values()))} publishers")
+    try:  # the old index stays until this one is whole
+        write_text(output, json.dumps(built, ensure_ascii=False, indent=1) + "\n")
+    except KpiscoreError as error:
+        _fail(error)
+    typer.echo(text("cli", "wrote_phrases", path=output, names=len(built["names"]),
+                    documents=len(built["publishers"]), publishers=len(set(built["publishers"].values()))))
     if failures:
         raise typer.Exit(INPUT_ERROR)
 
 
-@app.command()
+@app.command(help=_help("train"))
 def train(
     labels: LabelsOption = Path("labels"),
     seeds: SeedsOption = None,
     corpus: CorpusOption = None,
     seeds_only: SeedsOnlyOption = False,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the model and its card.")
-                      ] = Path("models"),
+    output: Annotated[Path, typer.Option("--output", "-o", help=_help("train_output"))] = Path("models"),
 ) -> None:
-    """Train the classifier on the labelled set (seeded, reproducible), measure it
-    leave-one-publisher-out, and write the model (skops) and its card to OUTPUT."""
     from kpiscore.classifier import card, training
 
     documents = _labelled(labels, seeds, corpus, seeds_only)
@@ -452,104 +539,69 @@ def train(
     typer.echo(f"wrote {output}/indicators.skops, indicators.json and README.md")
 
 
-# kpiscore corpus. Its imports stay here, with it, so that this section merges on its own.
-from collections.abc import Callable, Iterator  # noqa: E402
-from typing import NamedTuple  # noqa: E402
-
-if TYPE_CHECKING:
-    from kpiscore.review import Review
-
-
-class _Outcome(NamedTuple):
-    """One document's result: its review, or the one-line reason it has none."""
-
-    path: Path
-    review: Review | None
-    error: str | None
-
-
-def _outcomes(paths: list[Path], review: Callable[[Document], Review],
-              templates: Templates | None, jobs: int | None) -> Iterator[_Outcome]:
-    """Stand-in for kpiscore.batch.run(paths, options, jobs, cache) (issue 15, item 1),
-    with the same shape: every file under the paths (folders recursively, hidden files
-    left out), parsed and reviewed one after another; `jobs` is accepted and not used
-    until batch.run replaces this function."""
-    files = sorted(f for path in paths for f in ([path] if path.is_file() else path.rglob("*"))
-                   if f.is_file() and not any(part.startswith(".") for part in f.parts[-1:]))
-    for path in files:
-        try:
-            yield _Outcome(path, review(kpiscore.parse(path, templates)), None)
-        except InputError as error:
-            yield _Outcome(path, None, error.line)
-        except Exception as error:  # a bug must not lose the other files of a corpus
-            yield _Outcome(path, None, f"{path}: unexpected {type(error).__name__}: {error} "
-                                       "(please report this)")
-
-
-@app.command()
+@app.command(help=_help("help", "corpus"))
 def corpus(
-    paths: Annotated[list[Path], typer.Argument(help="Documents, or folders of documents.",
-                                                show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The dataset folder to write "
-                                         "(replaced when it holds an earlier dataset).",
+    paths: PathsArgument,
+    output: Annotated[Path, typer.Option("--output", "-o", help=_help("output", "corpus"),
                                          show_default=False)],
     duckdb_file: Annotated[Path | None, typer.Option(
-        "--duckdb", help="Also write a DuckDB database with a view on every table.",
-        show_default=False)] = None,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", help="Processes to read with [default: all cores].", show_default=False,
-        min=1)] = None,
+        "--duckdb", help=_help("duckdb_file", "corpus"), show_default=False)] = None,
+    jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
+    cache_dir: CacheDirOption = None,
     no_model: NoModelOption = False,
     template: TemplateOption = None,
 ) -> None:
-    """Write a researcher's dataset: documents, projects, indicators, findings and scores
-    as Parquet tables, and the indicator phrases and tables reused across documents
-    (README, 'The dataset')."""
-    from kpiscore import config
-    from kpiscore.errors import OutputError
-    from kpiscore.messages import text
+    from kpiscore import batch, inputs
 
     try:
         from kpiscore import dataset
         if duckdb_file is not None:
             import duckdb  # noqa: F401  (checked before the documents are read)
     except ModuleNotFoundError as error:
-        typer.echo(f"kpiscore: {text('corpus', 'needs', module=error.name)}", err=True)
+        _say(text("corpus", "needs", module=error.name))
         raise typer.Exit(INPUT_ERROR) from None
+    setup = _setup(template, strict=False)
     try:
-        settings = config.load()
-        review = _reviewer(settings, None, None, no_model)
-        templates = _templates(settings, template)
-    except (InputError, ValueError) as error:
+        options = _options(setup.settings, None, None, no_model, setup.templates)
+        writer = dataset.DatasetWriter(output, inputs.named_files(paths))
+        cache = _cache(no_cache, cache_dir, options)
+        problems: list[str] = []
+        found = inputs.documents(paths, problems, exclude=writer.own)
+        summary = batch.check_files(found, problems, options, jobs, cache, writer)
+        if duckdb_file is not None and not summary.interrupted:
+            dataset.write_duckdb(output, duckdb_file)
+            _say(text("corpus", "duckdb", database=duckdb_file, folder=output))
+    except KpiscoreError as error:
+        _fail(error)
+    if summary.interrupted:
+        raise typer.Exit(INTERRUPTED)
+    if summary.failures:
+        raise typer.Exit(INPUT_ERROR)
+
+
+def _serve_help(key: str) -> str:
+    from kpiscore import lexicon
+
+    return lexicon.table("serve.toml")["command"][key]
+
+
+@app.command(help=_serve_help("help"))
+def serve(
+    port: Annotated[int, typer.Option(help=_serve_help("port"), min=0, max=65535)] = 0,
+    host: Annotated[str, typer.Option(help=_serve_help("host"))] = "127.0.0.1",
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help=_serve_help("allow_remote"))] = False,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help=_serve_help("no_browser"))] = False,
+    max_upload_mb: Annotated[float, typer.Option(help=_serve_help("max_upload_mb"), min=0.001)] = 20,
+    no_model: Annotated[bool, typer.Option("--no-model", help=_serve_help("no_model"))] = False,
+) -> None:
+    from kpiscore.errors import KpiscoreError
+    from kpiscore.serve import ServeSettings, run
+
+    settings = ServeSettings(max_upload_bytes=int(max_upload_mb * 1024 * 1024), no_model=no_model)
+    try:
+        run(host, port, open_browser=not no_browser, settings=settings, allow_remote=allow_remote,
+            say=typer.echo)
+    except (KpiscoreError, ValueError) as error:
         typer.echo(f"kpiscore: {error}", err=True)
         raise typer.Exit(INPUT_ERROR) from None
-    missing = [path for path in paths if not path.exists()]
-    if missing:
-        typer.echo(f"kpiscore: {text('corpus', 'missing', path=missing[0])}", err=True)
-        raise typer.Exit(INPUT_ERROR)
-    failures: list[str] = []
-
-    def reviews() -> Iterator[Review]:
-        for outcome in _outcomes(paths, review, templates, jobs):
-            if outcome.review is None:
-                failures.append(outcome.error)
-                typer.echo(f"kpiscore: {outcome.error}", err=True)
-            else:
-                yield outcome.review
-
-    try:
-        written = dataset.write(reviews(), output)
-        if duckdb_file is not None:
-            dataset.write_duckdb(output, duckdb_file)
-    except OutputError as error:
-        typer.echo(f"kpiscore: {error.line}", err=True)
-        raise typer.Exit(INPUT_ERROR) from None
-    for source, kept in written.copies:
-        typer.echo(f"kpiscore: {text('corpus', 'copy', source=source, kept=kept)}", err=True)
-    typer.echo(text("corpus", "written", folder=output, documents=written.documents,
-                    indicators=written.indicators, findings=written.findings), err=True)
-    if duckdb_file is not None:
-        typer.echo(text("corpus", "duckdb", database=duckdb_file, folder=output), err=True)
-    if failures:
-        typer.echo(f"kpiscore: {text('corpus', 'failed', count=len(failures))}", err=True)
-        raise typer.Exit(INPUT_ERROR)

@@ -10,6 +10,9 @@ kpiscore.toml, found in the working directory or the nearest parent that has one
     [tool.kpiscore.templates.my_county]   # a template profile (lexicons/templates.toml shape)
     columns.value = ["本年预期值"]
     header.budget_wan = ["本年预算"]
+
+    [tool.kpiscore.limits]                # bounds on one input (lexicons/limits.toml)
+    pdf_pages = 3000
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from pathlib import Path
 
 from kpiscore.errors import InputError
 from kpiscore.findings import Severity
+from kpiscore.limits import Limits
+from kpiscore.messages import text
 
-KEYS = {"select", "ignore", "severity", "strict", "templates"}
+KEYS = {"select", "ignore", "severity", "strict", "templates", "limits"}
 LEVELS = tuple(level.name for level in Severity)
 
 
@@ -32,6 +37,7 @@ class Settings:
     severity: str = "low"
     strict: bool = False
     templates: dict = field(default_factory=dict)  # profile name -> {columns, header}
+    limits: Limits = field(default_factory=Limits.default)
     source: Path | None = None
 
 
@@ -40,7 +46,7 @@ def _section(path: Path) -> dict | None:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise InputError(str(path), f"not valid TOML: {error}") from None
+        raise InputError(str(path), text("errors", "settings_not_toml", detail=error)) from None
     return data if path.name == "kpiscore.toml" else data.get("tool", {}).get("kpiscore")
 
 
@@ -48,14 +54,15 @@ def _check_types(section: dict, path: Path) -> None:
     for key in ("select", "ignore"):
         value = section.get(key, [])
         if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
-            raise InputError(str(path), f"{key} must be a list of rule codes or categories, "
-                                        f"like [\"TXT-01\", \"ECHO\"]")
+            raise InputError(str(path), text("errors", "settings_list", key=key))
     if section.get("severity", "low") not in LEVELS:
-        raise InputError(str(path), f"severity must be one of {', '.join(LEVELS)}")
+        raise InputError(str(path), text("errors", "settings_severity", levels=" / ".join(LEVELS)))
     if not isinstance(section.get("strict", False), bool):
-        raise InputError(str(path), "strict must be true or false")
+        raise InputError(str(path), text("errors", "settings_strict"))
     if not isinstance(section.get("templates", {}), dict):
-        raise InputError(str(path), "templates must be a table of template profiles")
+        raise InputError(str(path), text("errors", "settings_templates"))
+    if not isinstance(section.get("limits", {}), dict):
+        raise InputError(str(path), text("errors", "settings_limits"))
 
 
 def load(start: Path | None = None) -> Settings:
@@ -69,8 +76,9 @@ def load(start: Path | None = None) -> Settings:
                 continue
             unknown = set(section) - KEYS
             if unknown:
-                raise InputError(str(path), f"unknown kpiscore settings {sorted(unknown)} "
-                                            f"(known: {sorted(KEYS)})")
+                raise InputError(str(path), text("errors", "settings_unknown", keys="、".join(sorted(unknown)),
+                                                 known="、".join(sorted(KEYS))))
             _check_types(section, path)
-            return Settings(**section, source=path)
+            limits = Limits.default().overridden(section.pop("limits", {}), str(path))
+            return Settings(**section, limits=limits, source=path)
     return Settings()

@@ -36,8 +36,10 @@ import pyarrow.parquet as pq
 import kpiscore
 from kpiscore import reuse
 from kpiscore.errors import OutputError
+from kpiscore.messages import text
 from kpiscore.model import Location
 from kpiscore.review import Review
+from kpiscore.streams import failures_file, write_failures
 from kpiscore.text import compact
 
 SCHEMA_VERSION = "1"
@@ -155,22 +157,63 @@ class _Table:
         self.writer.close()
 
 
+class DatasetWriter:
+    """The dataset folder as a batch writer (kpiscore.streams.Writer): `kpiscore corpus`
+    streams kpiscore.batch into it. Reviews go to a temporary folder beside the target;
+    `finish` adds the reuse tables and renames it over the target only when the run is
+    complete, so an interrupted or failed run leaves the previous dataset as it was."""
+
+    def __init__(self, target: Path, inputs: Iterable[Path] = ()) -> None:
+        self.target, self.inputs = Path(target), list(inputs)
+        _check_target(self.target)
+        self.partial = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".partial",
+                                             dir=self.target.parent))
+        self.own = [self.target, self.partial, failures_file(self.target)]
+        self.tables = {name: _Table(self.partial / f"{name}.parquet", SCHEMAS[name])
+                       for name in REVIEW_TABLES}
+        self.written, self.seen = Written(self.target, copies=[]), {}
+
+    def write(self, review: Review) -> None:
+        key = document_id(review)
+        if key in self.seen:  # the same bytes under another name: one document
+            self.written.copies.append((review.document.source, self.seen[key]))
+            return
+        self.seen[key] = review.document.source
+        _add(review, key, self.tables)
+        self.written.documents += 1
+        self.written.indicators += review.document.indicator_count
+        self.written.findings += len(review.findings)
+
+    def finish(self, failures: list[str], complete: bool) -> list[str]:
+        try:
+            for table in self.tables.values():
+                table.close()
+            if not complete:
+                return []
+            write_reuse(self.partial)
+            self.partial.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; a dataset is not
+            _replace(self.partial, self.target)
+        finally:
+            shutil.rmtree(self.partial, ignore_errors=True)
+        written = self.written
+        return [text("corpus", "copy", source=source, kept=kept) for source, kept in written.copies] + [
+            text("corpus", "written", folder=self.target, documents=written.documents,
+                 indicators=written.indicators, findings=written.findings),
+            *write_failures(failures_file(self.target), failures, self.inputs)]
+
+
 def write(reviews: Iterable[Review], target: Path) -> Written:
     """Write the reviews and their reuse clusters as the dataset folder `target`
     (replacing a previous dataset there)."""
-    target = Path(target)
-    _check_target(target)
-    partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial",
-                                    dir=target.parent))
+    writer = DatasetWriter(target)
     try:
-        written = _write_reviews(reviews, partial)
-        write_reuse(partial)
-        partial.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; a dataset is not
-        _replace(partial, target)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
-    written.folder = target
-    return written
+        for review in reviews:
+            writer.write(review)
+    except BaseException:
+        writer.finish([], complete=False)
+        raise
+    writer.finish([], complete=True)
+    return writer.written
 
 
 def _umask() -> int:
@@ -181,11 +224,10 @@ def _umask() -> int:
 
 def _check_target(target: Path) -> None:
     if not target.parent.is_dir():
-        raise OutputError(str(target), f"folder {target.parent} does not exist")
+        raise OutputError(str(target), text("output", "no_folder", folder=target.parent))
     if target.exists() and not (target / "documents.parquet").is_file() and (
             not target.is_dir() or any(target.iterdir())):
-        raise OutputError(str(target), "exists and is not a kpiscore dataset; "
-                                       "give a new or empty folder")
+        raise OutputError(str(target), text("corpus", "not_dataset"))
 
 
 def _replace(partial: Path, target: Path) -> None:
@@ -197,29 +239,10 @@ def _replace(partial: Path, target: Path) -> None:
             os.replace(target, old / target.name)
         os.replace(partial, target)
     except OSError as error:
-        raise OutputError(str(target), f"cannot write: {error.strerror or error}") from None
+        raise OutputError(str(target), text("output", "cannot_write",
+                                            reason=error.strerror or error)) from None
     if old:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_reviews(reviews: Iterable[Review], folder: Path) -> Written:
-    tables = {name: _Table(folder / f"{name}.parquet", SCHEMAS[name]) for name in REVIEW_TABLES}
-    written, seen = Written(folder, copies=[]), {}
-    try:
-        for review in reviews:
-            key = document_id(review)
-            if key in seen:
-                written.copies.append((review.document.source, seen[key]))
-                continue
-            seen[key] = review.document.source
-            _add(review, key, tables)
-            written.documents += 1
-            written.indicators += review.document.indicator_count
-            written.findings += len(review.findings)
-    finally:
-        for table in tables.values():
-            table.close()
-    return written
 
 
 def _add(review: Review, key: str, tables: dict[str, _Table]) -> None:

@@ -27,10 +27,10 @@ The extractor walks the items in reading order, as a reviewer reads the document
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
-from kpiscore import lexicon, money
+from kpiscore import lexicon, limits, messages, money
 from kpiscore.grid import Item, Paragraph, Row
 from kpiscore.kinds import level_kinds
 from kpiscore.model import Document, Indicator, Location, Project
@@ -40,6 +40,7 @@ from kpiscore.values import is_operator, parse_value
 
 _LABELS = "table_labels.toml"
 _CONTENT_FIELDS = ("name", "description", "value", "basis")
+INDICATOR_FIELDS = ("level1", "level2", *_CONTENT_FIELDS)
 _PROJECT_FIELDS = ("code", "name", "purpose", "goal", "budget_wan", "fiscal_wan", "budget_and_fiscal_wan")
 _NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
 _ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）]?\s*[、.．]?\s*")
@@ -47,6 +48,13 @@ _ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）]?\s*
 _INLINE_PAIR = re.compile(r"(?P<label>[^\s:：\d][^:：]{1,14}?)\s*[:：]\s*(?P<amount>-?[\d.,]+\s*(?:万元|元|万)?)")
 # A unit code printed before a unit's name: "820001-", "[042]", "776001-".
 _UNIT_CODE = re.compile(r"^\s*[\[［【]?\d{3,}[\]］】]?\s*[-－—]?\s*|\s+\d{3,}\s*$")
+# The header field (Project.cells) a header-block label gives its cell to, and whether it
+# only stands in for it (a budget summed from its parts, the long-term goal as a last resort).
+_CELL_OF = {"name": ("title", False), "code": ("code", False), "budget_wan": ("budget_wan", False),
+            "budget_and_fiscal_wan": ("budget_wan", False), "fiscal_wan": ("budget_wan", True),
+            "fiscal_parts": ("budget_wan", True), "other_wan": ("budget_wan", True),
+            "purpose": ("purpose", False), "goal": ("goal", False), "goal_longterm": ("goal", True),
+            "spending_plan": ("spending_plan", False)}
 
 
 @cache
@@ -59,6 +67,18 @@ def _known_level2() -> frozenset[str]:
 def _number(text: str) -> float | None:
     match = _NUMBER.search(text or "")
     return float(match.group(0).replace(",", "")) if match else None
+
+
+def _cell_at(location: Location, column: int | None) -> Location:
+    """Where a cell of a row was printed: the row and its grid column; a text line has no
+    grid (its cells were split at tabs), the line is the place."""
+    return location if location.line is not None or column is None else replace(location, column=column)
+
+
+def _rank(stand_in: bool, is_value: bool) -> int:
+    """How surely a recorded cell holds a header field, lower first: the field's value, a
+    stand-in's value, the field's label, a stand-in's label."""
+    return (0 if is_value else 2) + stand_in
 
 
 def _join(above: str, fragment: str) -> str:
@@ -101,20 +121,24 @@ class _Extractor:
     previous_paragraph: str = ""
     department_title: str | None = None  # set while inside a 部门整体 section
     table_title: str | None = None  # a title naming the project, printed above its table
+    # where those three were printed, for the title's cell
+    previous_paragraph_at: Location | None = None
+    department_title_at: Location | None = None
+    table_title_at: Location | None = None
+    cell_ranks: dict[str, int] = field(default_factory=dict)  # Project.cells entry -> _rank
     explanation: list[str] | None = None
     header_state: str | None = None  # "purpose" | "spending" | "goal" | "below": what the next row continues
     spending_columns: dict[int, str] = field(default_factory=dict)
     below: dict[int, str] = field(default_factory=dict)  # labels whose values are in the next row
     goal_parts: list[str] = field(default_factory=list)
     levels: tuple[str, str] = ("", "")  # the last printed 一级 / 二级 of this block
+    level_cells: tuple[Location | None, Location | None] = (None, None)  # where they were printed
     money_unit: str | None = None  # a 单位 line in force (元 / 万元)
     label_unit: str | None = None  # the unit a header label of this project names
     parts: dict[str, list[float]] = field(default_factory=dict)  # summed money fields
     long_goal: str | None = None
     units: list[tuple[int, str]] = field(default_factory=list)  # (rank, publishing unit)
     warnings: list[str] = field(default_factory=list)
-    # grid column of each field on every indicator row, for reports that mark cells
-    columns_by_row: dict[Location, dict[str, int]] = field(default_factory=dict)
 
     # -- items -------------------------------------------------------------------------
 
@@ -160,6 +184,7 @@ class _Extractor:
         self._unit_line([text])
         if self.header_state == "below" and self.current is not None and "goal" in self.below.values():
             self._goal([text])  # a goal printed below its label row, outside the table
+            self._locate("goal", paragraph.location)
             self.header_state, self.below = None, {}
             return
         headings = lexicon.table(_LABELS)["headings"]
@@ -171,11 +196,12 @@ class _Extractor:
         elif re.search(headings["department"], text):
             self.department_title = _ENUMERATOR.sub("", text).removesuffix("：").removesuffix(":")
             self.department_title = self.department_title.removesuffix("如下表")
-        elif self._table_title(text):
+            self.department_title_at = paragraph.location
+        elif self._table_title(text, paragraph.location):
             pass
         elif self.current is not None and self.current.indicators:
             self._explanation(text)
-        self.previous_paragraph = text
+        self.previous_paragraph, self.previous_paragraph_at = text, paragraph.location
 
     def _heading(self, text: str) -> str | None:
         """The title of a project heading, also when it was broken over two lines."""
@@ -188,12 +214,12 @@ class _Extractor:
             match = project.match(clean_cell(f"{self.previous_paragraph}\n{text}"))
         return match["title"] if match else None
 
-    def _table_title(self, text: str) -> bool:
+    def _table_title(self, text: str, at: Location) -> bool:
         """A title such as "…项目绩效目标设定" names the project of the table that follows."""
         found = lexicon.pattern(_LABELS, "headings", "table_title").match(re.sub(r"\s+", "", text))
         if not found or lexicon.pattern(_LABELS, "headings", "generic_title").match(found["title"]):
             return False
-        self.table_title = found["title"]
+        self.table_title, self.table_title_at = found["title"], at
         return True
 
     def _explanation(self, text: str) -> None:
@@ -237,31 +263,36 @@ class _Extractor:
             self._record_columns()
             return
         filled = [text for text in texts if text]
-        if len(filled) == 1 and self._table_title(filled[0]):
+        if len(filled) == 1 and self._table_title(filled[0], _cell_at(row.location, texts.index(filled[0]))):
             return
         places = {self.templates.label(text) for text in filled} if not self.in_block or \
             len(filled) < 4 else set()  # an indicator row holds no 项目编码 label
         if "code" in places or (not self.in_block and "name" in places):
             if self.current is None or self.current.code or self.current.indicators:
                 self._start("", "project", row.location)
-            self._header_row(texts)
+            self._header_row(texts, row.location)
         elif self.current is None and self.department_title is None and \
                 (self.table_title or "goal" in places) and places - {None, "none", "unit_name"}:
             self._start("", "project", row.location)  # a header block that prints no name
-            self._header_row(texts)
+            self._header_row(texts, row.location)
         elif self.in_block:
             self.rows_in_block += 1
-            self._indicator(self._aligned(texts, row), row.location)
+            self._indicator(*self._aligned(texts, row), row.location)
         elif self.current is not None and not self.current.indicators:
-            self._header_row(texts)
+            self._header_row(texts, row.location)
 
-    def _start(self, title: str, kind: str, location: Location) -> None:
+    def _start(self, title: str, kind: str, location: Location, title_at: Location | None = None) -> None:
+        """Open a project; `title_at` is where its title was printed (default `location`,
+        a heading)."""
         self._close()
         if self.current is not None and self.current.indicators:
             self.money_unit = None
         self.current = Project(index=len(self.projects) + 1, kind=kind,
                                title=title or self.table_title or "", location=location)
         self.projects.append(self.current)
+        self.cell_ranks = {}
+        if title or self.table_title:
+            self._locate("name", (title_at or location) if title else self.table_title_at)
         self.table_title = None
         self.in_block = self.after_break = False
         self.columns = None
@@ -269,7 +300,7 @@ class _Extractor:
         self.header_state = None
         self.below = {}
         self.goal_parts = []
-        self.levels = ("", "")
+        self.levels, self.level_cells = ("", ""), (None, None)
         self.label_unit = None
         self.parts = {}
         self.long_goal = None
@@ -287,29 +318,42 @@ class _Extractor:
             project.budget_wan = round(project.fiscal_wan + project.other_wan, 6)  # printed parts
         project.goal = project.goal or self.long_goal
         if project.column_map and not project.indicators:
-            self.warnings.append(f"{_where(project.location)}: an indicator header with no indicator rows")
+            self.warnings.append(messages.text("warnings", "no_rows", where=_where(project.location)))
         if len(project.indicators) >= 3 and not any(i.value for i in project.indicators):
             value_header = next((entry["header"] for entry in project.column_map
                                  if entry["field"] == "value"), "?")
             title = f"「{project.title}」" if project.title else ""
-            self.warnings.append(f"{_where(project.location)}{title}: the value column "
-                                 f"「{value_header}」 is empty on every row")
+            self.warnings.append(messages.text("warnings", "empty_values", where=_where(project.location),
+                                               title=title, header=value_header))
         self.parts = {}
+
+    def _locate(self, name: str, at: Location | None, is_value: bool = True) -> None:
+        """Record the cell of a header field (or of a label standing for it) when it holds
+        the field more surely than the one recorded; of equals, the first printed stays."""
+        if name not in _CELL_OF or at is None or self.current is None:
+            return
+        key, stand_in = _CELL_OF[name]
+        rank = _rank(stand_in, is_value)
+        if rank < self.cell_ranks.get(key, len(_CELL_OF)):
+            self.cell_ranks[key] = rank
+            self.current.cells[key] = at
 
     def _indicator_header(self, header: ColumnMap, location: Location) -> None:
         if not header.readable:
-            missing = "name (三级指标)" if "name" not in header.fields else "value (指标值)"
+            missing = messages.text("warnings", "name_column" if "name" not in header.fields else "value_column")
             printed = " | ".join(header.headers.values())
-            self.warnings.append(f"{_where(location)}: cannot read the indicator columns: "
-                                 f"no {missing} column among 「{printed}」")
+            self.warnings.append(messages.text("warnings", "no_column", where=_where(location),
+                                               missing=missing, headers=printed))
             self.in_block, self.skipping, self.columns = False, True, None
             return
         wide = "name" in header.project
         if self.current is None and not wide:
             kind = "department" if self.department_title is not None else "project"
-            title = self.department_title or self.table_title or \
-                _ENUMERATOR.sub("", self.previous_paragraph)
-            self._start(title, kind, location)
+            title, title_at = next(((text, at) for text, at in (
+                (self.department_title, self.department_title_at),
+                (self.table_title, self.table_title_at)) if text),
+                (_ENUMERATOR.sub("", self.previous_paragraph), self.previous_paragraph_at))
+            self._start(title, kind, location, title_at)
         self.after_break = bool(self.current and self.current.indicators and not wide)
         self.columns = header
         self.in_block = True
@@ -325,7 +369,7 @@ class _Extractor:
 
     # -- header block ------------------------------------------------------------------
 
-    def _header_row(self, texts: list[str | None]) -> None:
+    def _header_row(self, texts: list[str | None], location: Location) -> None:
         assert self.current is not None
         labels = [lexicon.normalize_label(text) if text else "" for text in texts]
         rows = lexicon.table(_LABELS)["header_rows"]
@@ -335,6 +379,9 @@ class _Extractor:
             self.spending_columns = {i: label for i, label in enumerate(labels) if month.match(label)}
             for label in self.spending_columns.values():
                 self.current.spending_plan.setdefault(label, None)
+            first_month = min(self.spending_columns, default=None)  # the plan's first entry
+            self._locate("spending_plan", _cell_at(location, first_month if first_month is not None else 0),
+                         is_value=first_month is not None)
             self.header_state = "spending"
             return
         if continues_above and self.header_state == "spending":
@@ -346,50 +393,55 @@ class _Extractor:
         if labels and month.match(labels[0]):  # "12月底 | 100%" on a row of its own
             filled = [text for text in texts[1:] if text]
             self.current.spending_plan[labels[0]] = _number(filled[0]) if filled else None
+            self._locate("spending_plan", _cell_at(location, 0))
             return
         if continues_above and self.header_state == "purpose":
             self.current.purpose = " ".join(text for text in texts if text) or None
+            first = next((index for index, text in enumerate(texts) if text), None)
+            self._locate("purpose", _cell_at(location, first) if first is not None else None)
             self.header_state = None
             return
         if continues_above and self.header_state == "goal":
             self._goal(texts[1:])
             return
         if self.header_state == "below":
-            self._below(texts, continues_above)  # then the row's own labels, if it has any
+            self._below(texts, continues_above, location)  # then the row's own labels, if it has any
         self.header_state = "purpose" if labels and labels[0] in rows["purpose_row_labels"] else None
-        self._labelled_cells(texts)
+        self._labelled_cells(texts, location)
 
-    def _labelled_cells(self, texts: list[str | None]) -> None:
+    def _labelled_cells(self, texts: list[str | None], location: Location) -> None:
         """Assign "label | value" pairs: a label's value is the filled cells after it, up to
         the next label; labels with no value whose row holds only labels take theirs from
         the next row (总体目标 | 年度目标 over the goal text)."""
         filled = [(index, text, self.templates.label(text)) for index, text in enumerate(texts) if text]
-        pairs = [pair for _, text, _ in filled for pair in self._inline_pairs(text)]
+        pairs = [(index, pair) for index, text, _ in filled for pair in self._inline_pairs(text)]
         if pairs:
-            for label, amount in pairs:
-                self._field(self.templates.label(label) or "none", label, [amount])
+            for index, (label, amount) in pairs:
+                self._field(self.templates.label(label) or "none", label, [amount], _cell_at(location, index))
             return
         waiting: dict[int, str] = {}
         for position, (index, text, name) in enumerate(filled):
             if name is None:
                 continue
+            self._locate(name, _cell_at(location, index), is_value=False)
             unit = money_unit(text)[1]
             if unit:
                 self.label_unit = unit
-            values = []
-            for _, other, other_name in filled[position + 1:]:
+            values, first = [], None
+            for other_index, other, other_name in filled[position + 1:]:
                 if other_name is not None:
                     break
                 values.append(other)
+                first = other_index if first is None else first
             if values:
-                self._field(name, text, values)
+                self._field(name, text, values, _cell_at(location, first))
             elif name != "none" or len(filled) > 1:
                 waiting[index] = name
         if len(waiting) >= 2 and all(name is not None for _, _, name in filled):
             self.below = {index: name for index, name in waiting.items() if name != "none"}
             self.header_state = "below" if self.below else None
 
-    def _below(self, texts: list[str | None], continues_above: bool) -> None:
+    def _below(self, texts: list[str | None], continues_above: bool, location: Location) -> None:
         """Values under a row of labels: by column (cells that are no labels themselves),
         or, in a text export that dropped the merged cells, the row's cells for the last
         labels in order."""
@@ -403,17 +455,18 @@ class _Extractor:
         else:
             values = {}
         for index, value in values.items():
-            self._field(below[index], "", [value])
+            self._field(below[index], "", [value], _cell_at(location, index))
 
     def _inline_pairs(self, text: str) -> list[tuple[str, str]]:
         pairs = [(m["label"].strip(), m["amount"]) for m in _INLINE_PAIR.finditer(text)]
         known = [pair for pair in pairs if self.templates.label(pair[0]) not in (None, "none")]
         return pairs if len(known) >= 2 else []
 
-    def _field(self, name: str, label: str, values: list[str]) -> None:
-        """Store one header-block field of the current project."""
+    def _field(self, name: str, label: str, values: list[str], at: Location) -> None:
+        """Store one header-block field of the current project, its value printed `at`."""
         assert self.current is not None
         project = self.current
+        self._locate(name, at)
         value = values[0]
         if label and name not in _PROJECT_FIELDS:  # kept as printed: no field of the record holds it
             project.header.setdefault(label, " ".join(values))
@@ -457,34 +510,46 @@ class _Extractor:
 
     # -- indicator rows ----------------------------------------------------------------
 
-    def _aligned(self, texts: list[str | None], row: Row) -> list[str | None]:
+    def _aligned(self, texts: list[str | None], row: Row) -> tuple[list[str | None], list[int | None]]:
         """A text-export row that dropped its merged leading cells, put back on its columns:
-        leading category labels go to the 一级 / 二级 columns, the other cells follow them."""
+        leading category labels go to the 一级 / 二级 columns, the other cells follow them.
+        Also, per column, the row's own column its text came from (None: no cell of the row)."""
         assert self.columns is not None
         columns = self.columns
+        same = list(texts), list[int | None](range(len(texts)))
         if len(texts) >= columns.width or row.may_be_split or None in texts or not texts[0]:
-            return texts
+            return same
         level1, level2 = columns.fields.get("level1"), columns.fields.get("level2")
         levels = [column for column in (level1, level2) if column is not None]
         if not levels:
-            return texts
+            return same
         aligned: list[str | None] = [""] * columns.width
-        cells = list(texts)
-        role = _category(cells[0])
+        origin: list[int | None] = [None] * columns.width
+        cells = list(enumerate(texts))
+        role = _category(cells[0][1])
         if role is not None and level1 is not None:
-            followed = len(cells) > 1 and _category(cells[1]) is not None
+            followed = len(cells) > 1 and _category(cells[1][1]) is not None
             if role == "level1" or (role == "either" and followed) or level2 is None:
-                aligned[level1] = cells.pop(0)
-                role = _category(cells[0]) if cells else None
+                origin[level1], aligned[level1] = cells.pop(0)
+                role = _category(cells[0][1]) if cells else None
         if role is not None and level2 is not None and cells:
-            aligned[level2] = cells.pop(0)
+            origin[level2], aligned[level2] = cells.pop(0)
         start = max(levels) + 1
-        for offset, text in enumerate(cells):
+        for offset, (column, text) in enumerate(cells):
             if start + offset < columns.width:
-                aligned[start + offset] = text
-        return aligned
+                origin[start + offset], aligned[start + offset] = column, text
+        return aligned, origin
 
-    def _indicator(self, texts: list[str | None], location: Location) -> None:
+    def _places(self, texts: list[str | None], origin: list[int | None],
+                location: Location) -> dict[str, Location]:
+        """Where each field of an indicator row was printed in the row (its grid column)."""
+        assert self.columns is not None
+        columns = {**self.columns.fields, "value": self._value_column(texts)}
+        return {name: _cell_at(location, origin[column]) for name, column in columns.items()
+                if name in INDICATOR_FIELDS and column is not None and column < len(origin)
+                and origin[column] is not None}
+
+    def _indicator(self, texts: list[str | None], origin: list[int | None], location: Location) -> None:
         assert self.columns is not None
         if not any(texts):
             return
@@ -498,15 +563,20 @@ class _Extractor:
         filled = [text for text in texts if text]
         if len(filled) == 1 and not {"level1", "level2"} & set(columns.fields) and (role := _category(filled[0])):
             # a table with no category columns prints a category as a line of its own
-            self.levels = (filled[0], "") if role != "level2" else (self.levels[0], filled[0])
+            line = _cell_at(location, origin[texts.index(filled[0])])
+            if role != "level2":
+                self.levels, self.level_cells = (filled[0], ""), (line, None)
+            else:
+                self.levels, self.level_cells = (self.levels[0], filled[0]), (self.level_cells[0], line)
             return
         assert self.current is not None
         cells = {name: self._cell(texts, name) for name in ("level1", "level2", "name", "description", "basis")}
         cells["value"] = self._value(texts)
+        places = self._places(texts, origin, location)
         previous = self.current.indicators[-1] if self.current.indicators else None
         if not any(cells[name] for name in _CONTENT_FIELDS):
             # a printed blank row for an unused category: no indicator, but it sets the 一级
-            self._levels(cells)
+            self._levels(cells, places)
             return
         if self.after_break and previous is not None and self._is_fragment(cells):
             for name in ("level2", *_CONTENT_FIELDS):
@@ -515,20 +585,29 @@ class _Extractor:
             self.after_break = False
             return
         self.after_break = False
-        level1, level2 = self._levels(cells)
+        level1, level2 = self._levels(cells, places)
         self.current.indicators.append(Indicator(
             level1=level1, level2=level2, name=cells["name"], description=cells["description"],
             value=cells["value"], basis=cells["basis"], parsed=parse_value(cells["value"]),
-            location=location, extra=self._extra(texts),
+            location=location, extra=self._extra(texts), cells=places,
         ))
-        self.columns_by_row[location] = dict(columns.fields)
 
-    def _levels(self, cells: dict[str, str]) -> tuple[str, str]:
-        """一级 / 二级 of a row: blank cells inherit from the row above (merged cells)."""
+    def _levels(self, cells: dict[str, str], places: dict[str, Location]) -> tuple[str, str]:
+        """一级 / 二级 of a row: blank cells inherit from the row above (merged cells), and
+        so does where they were printed (`places` is updated)."""
         above1, above2 = self.levels
+        at1, at2 = self.level_cells
+        inherits1 = not cells["level1"] and bool(above1)
+        inherits2 = not cells["level2"] and not cells["level1"] and bool(above2)
         level1 = cells["level1"] or above1
         level2 = cells["level2"] or (above2 if not cells["level1"] else "")
+        for name, inherits, above in (("level1", inherits1, at1), ("level2", inherits2, at2)):
+            if inherits and above is not None:
+                places[name] = above
+            elif inherits:
+                places.pop(name, None)
         self.levels = (level1, level2)
+        self.level_cells = (places.get("level1"), places.get("level2"))
         return level1, level2
 
     def _wide_project(self, texts: list[str | None], location: Location) -> bool:
@@ -540,12 +619,13 @@ class _Extractor:
         title = self._cell(texts, "name", project_columns)
         if title and (self.current is None or title != self.current.title):
             columns = self.columns
-            self._start(title, "project", location)
+            self._start(title, "project", location, _cell_at(location, project_columns["name"]))
             self.columns, self.in_block = columns, True
             self._record_columns()
             for name, column in project_columns.items():
                 if name != "name" and column < len(texts) and texts[column]:
-                    self._field(name, columns.headers.get(column, ""), [texts[column] or ""])
+                    self._field(name, columns.headers.get(column, ""), [texts[column] or ""],
+                                _cell_at(location, column))
             for column in columns.project_extra:
                 if column < len(texts) and texts[column]:
                     self.current.header[columns.headers[column]] = texts[column] or ""
@@ -576,6 +656,20 @@ class _Extractor:
         # a qualitative target printed in its own column (指标值内容) when there is no number
         return "".join(part for part in (sign, number, unit) if part) or self._cell(texts, "value_text")
 
+    def _value_column(self, texts: list[str | None]) -> int | None:
+        """The column of a value's main part, as `_value` joins them: the number (the value
+        column), else the unit, else the sign, else the text column; the value's (empty)
+        column when none holds text."""
+        assert self.columns is not None
+        fields = self.columns.fields
+        numbers = (fields.get("value"), fields.get("number"))
+        signs = [fields.get("sign"), *(index for index in self.columns.signs
+                                       if index < len(texts) and is_operator(texts[index]))]
+        for column in (*numbers, fields.get("unit"), *signs, fields.get("value_text")):
+            if column is not None and column < len(texts) and texts[column]:
+                return column
+        return next((column for column in numbers if column is not None), None)
+
     def _extra(self, texts: list[str | None]) -> dict[str, str]:
         """Cells of columns that map to no field, by their printed header."""
         assert self.columns is not None
@@ -598,11 +692,14 @@ class _Extractor:
 def _where(location: Location) -> str:
     """Where a table is, as a reviewer finds it: its number, page, sheet or line."""
     if location.table is not None:
-        page = f" (page {location.page})" if location.page else ""
-        return f"table {location.table}{page}"
+        if location.page:
+            return messages.text("warnings", "table_page", table=location.table, page=location.page)
+        return messages.text("warnings", "table", table=location.table)
     if location.sheet is not None:
-        return f"the table at sheet {location.sheet} row {location.row}"
-    return f"the table at line {location.line}" if location.line else "a table"
+        return messages.text("warnings", "sheet", sheet=location.sheet, row=location.row)
+    if location.line:
+        return messages.text("warnings", "line", line=location.line)
+    return messages.text("warnings", "somewhere")
 
 
 @dataclass(frozen=True)
@@ -656,18 +753,10 @@ def _unit_name(front: _Front, ranked: list[tuple[int, str]]) -> str | None:
 def _walk(items: list[Item], templates: Templates | None) -> _Extractor:
     extractor = _Extractor(templates or shipped())
     for item in items:
+        limits.tick()  # the document's time budget (kpiscore.limits) covers extraction too
         extractor.feed(item)
     extractor.projects = extractor.finish()
     return extractor
-
-
-def indicator_columns(items: list[Item]) -> dict[Location, dict[str, int]]:
-    """Where each field sits on every indicator row: location -> field -> grid column.
-
-    For native tables, whose grid is the file's own (kpiscore.report marks cells in a
-    copy of a .docx); the extractor's own header tracking decides, so the two agree.
-    """
-    return _walk(items, None).columns_by_row
 
 
 def extract(items: list[Item], source: str, layout: str, templates: Templates | None = None) -> Document:

@@ -10,6 +10,12 @@ from typing import Any
 
 from kpiscore import lexicon
 
+# What a finding may be about (Finding.field): a column of an indicator row (一级指标 二级指标
+# 三级指标 绩效指标描述 指标值 指标值确定依据), or a line of a table's header (项目名称 项目编码
+# 预算数 资金用途 资金支出计划 绩效目标).
+ROW_FIELDS = ("level1", "level2", "name", "description", "value", "basis")
+TABLE_FIELDS = ("title", "code", "budget_wan", "purpose", "spending_plan", "goal")
+
 
 class Severity(IntEnum):
     """H / M / L of RULES.md: the row is wrong, weak, or worth a note."""
@@ -42,6 +48,13 @@ class Finding:
     # finding, a header line (title code budget_wan purpose spending_plan goal) for a table
     # finding; None lets the report's defaults (lexicons/report.toml) decide
     field: str | None = None
+
+    def __post_init__(self) -> None:
+        # a misspelt field would put the finding on the report's default cell unnoticed
+        allowed = TABLE_FIELDS if self.row is None else ROW_FIELDS
+        if self.field is not None and self.field not in allowed:
+            raise ValueError(f"{self.rule}: a {'table' if self.row is None else 'row'} finding "
+                             f"cannot be about {self.field!r} (one of {', '.join(allowed)})")
 
     def to_dict(self) -> dict[str, Any]:
         entry = {"rule": self.rule, "category": self.category, "severity": self.severity.name,

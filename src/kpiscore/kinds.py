@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from kpiscore import lexicon
 from kpiscore.templates import NOTE, fold
+from kpiscore.text import per_document
 
 if TYPE_CHECKING:
     from kpiscore.model import Indicator
@@ -41,12 +42,12 @@ def level_kinds(level1: str, level2: str) -> tuple[str | None, str | None]:
 
 def level1_kind(indicator: Indicator) -> str | None:
     """产出 / 效益 / 满意度 / 成本 (效果 and 项目效益 count as 效益, 项目完成 as 产出)."""
-    return indicator.level1_kind
+    return level_kinds(indicator.level1, indicator.level2)[0]  # = Indicator.level1_kind
 
 
 def level2_kind(indicator: Indicator) -> str | None:
     """数量 / 质量 / 时效 / 成本 / 经济效益 / 社会效益 / 生态效益 / 可持续影响 / 满意度."""
-    return indicator.level2_kind
+    return level_kinds(indicator.level1, indicator.level2)[1]  # = Indicator.level2_kind
 
 
 def belongs(level1: str | None, level2: str | None) -> bool:
@@ -77,6 +78,7 @@ def unit_class(unit: str | None) -> str | None:
 _HINT = re.compile(r"[≥≤><=]*\s*[*＊]{2,}\S*$")
 
 
+@per_document
 def stated_unit_class(name: str) -> str | None:
     """The class of the unit a name states in parentheses, even inside a template hint:
     "(亩)" other, "(≥**%)" percent, "(≤**元/株)" unit_money."""
@@ -90,6 +92,15 @@ def stated_unit_class(name: str) -> str | None:
     return None
 
 
+@cache
+def _name_endings() -> tuple[tuple[str, str, str], ...]:
+    """(ending as listed, ending folded, kind) of kinds.toml [name_endings], in listed order."""
+    return tuple((ending, lexicon.normalize_label(ending), kind)
+                 for kind, words in lexicon.table("kinds.toml")["name_endings"].items()
+                 for ending in words)
+
+
+@per_document
 def name_class(name: str) -> str | None:
     """The value class a 三级 name asks for from its ending: 发放率 -> percent, 人数 -> count;
     a unit the name states in parentheses decides first (成活率(≥**%) -> percent)."""
@@ -97,8 +108,8 @@ def name_class(name: str) -> str | None:
     if stated in ("percent", "count", "money", "time"):
         return stated
     folded = _HINT.sub("", NOTE.sub("", lexicon.normalize_label(name))).rstrip("%★*")
-    endings = [(ending, kind) for kind, words in lexicon.table("kinds.toml")["name_endings"].items()
-               for ending in words if folded.endswith(lexicon.normalize_label(ending))]
+    endings = [(ending, kind) for ending, folded_ending, kind in _name_endings()
+               if folded.endswith(folded_ending)]
     return max(endings, key=lambda pair: len(pair[0]))[1] if endings else None
 
 
@@ -112,10 +123,10 @@ def measures(indicator: Indicator) -> list[str]:
     patterns = lexicon.table("kinds.toml")["measures"]
     name = lexicon.normalize_label(indicator.name)
     value = lexicon.normalize_label(indicator.value)
-    if any(re.search(pattern, name) for pattern in patterns["satisfaction"]):
+    if lexicon.any_match(patterns["satisfaction"], name):
         return ["satisfaction"]  # a satisfaction rate is a satisfaction, whatever its unit
     found = [kind for kind in ("payment", "timeliness", "compliance")
-             if any(re.search(pattern, name) for pattern in patterns[kind])]
+             if lexicon.any_match(patterns[kind], name)]
     if "timeliness" in found and any(word in name for word in patterns["category_words"]):
         found.remove("timeliness")
     parsed = indicator.parsed
@@ -125,7 +136,7 @@ def measures(indicator: Indicator) -> list[str]:
     for kind in (by_class.get(unit_class(parsed.unit) or ""), by_class.get(name_class(indicator.name) or "")):
         if kind and kind not in found:
             found.append(kind)
-    if parsed.kind == "qualitative" and any(re.search(p, value + name) for p in patterns["effect"]):
+    if parsed.kind == "qualitative" and lexicon.any_match(patterns["effect"], value + name):
         found.append("effect")
     return found
 

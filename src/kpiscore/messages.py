@@ -13,7 +13,7 @@ def catalogue() -> dict[str, Any]:
     return lexicon.table("messages.toml")
 
 
-def text(section: str, key: str, **values: Any) -> str:
+def text(section: str, key: str, /, **values: Any) -> str:
     """The entry `key` of `section`, with `{name}` fields filled from `values`."""
     entry = catalogue()[section][key]
     return entry.format(**values) if values else entry

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Location:
-    """Where something was found: a text line, or a page / table / row, or a sheet row."""
+    """Where something was found: a text line, or a page / table / row, or a sheet row;
+    a cell adds its grid column (0-based, as the reader's rows hold it)."""
 
     line: int | None = None
     page: int | None = None
@@ -19,6 +20,7 @@ class Location:
     table: int | None = None
     row: int | None = None
     paragraph: int | None = None
+    column: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}
@@ -58,6 +60,9 @@ class Indicator:
     location: Location
     # cells of columns that map to no field, header as printed -> text (权重, 指标方向性 …)
     extra: dict[str, str] = field(default_factory=dict)
+    # field (level1 … basis) -> where its text was printed: the row's cell, the first row
+    # of a merged 一级 / 二级, the 值 cell of a value split over 符号 / 值 / 单位
+    cells: dict[str, Location] = field(default_factory=dict)
 
     # 一级 / 二级 normalised (产出 / 效益 / 满意度 / 成本; 数量 … 满意度), None when unknown
     @property
@@ -85,6 +90,7 @@ class Indicator:
             "level1_kind": self.level1_kind,
             "level2_kind": self.level2_kind,
             "extra": self.extra,
+            "cells": _cells_dict(self.cells),
         }
 
 
@@ -108,6 +114,9 @@ class Project:
     column_map: list[dict[str, str]] = field(default_factory=list)
     # the printed header block, label -> value, in printed order
     header: dict[str, str] = field(default_factory=dict)
+    # header field (title code budget_wan purpose spending_plan goal) -> the cell (or
+    # heading line) holding its value, else its label
+    cells: dict[str, Location] = field(default_factory=dict)
 
     @property
     def fields(self) -> set[str]:
@@ -137,8 +146,17 @@ class Project:
             "columns": self.columns,
             "column_map": self.column_map,
             "header": self.header,
+            "cells": _cells_dict(self.cells),
             "indicators": [indicator.to_dict() for indicator in self.indicators],
         }
+
+
+def _cells_dict(cells: dict[str, Location]) -> dict[str, dict[str, Any]]:
+    return {name: location.to_dict() for name, location in cells.items()}
+
+
+def _cells_of(data: dict[str, Any]) -> dict[str, Location]:
+    return {name: Location(**where) for name, where in data.get("cells", {}).items()}
 
 
 PROJECT_COLUMNS = ["index", "kind", "title", "code", "budget_wan", "fiscal_wan", "other_wan",
@@ -191,7 +209,7 @@ class Document:
                 level1=row["level1"], level2=row["level2"], name=row["name"],
                 description=row["description"], value=row["value"], basis=row["basis"],
                 parsed=ParsedValue(**row["parsed"]), location=Location(**row.get("location", {})),
-                extra=row.get("extra", {})) for row in item["indicators"]]
+                extra=row.get("extra", {}), cells=_cells_of(row)) for row in item["indicators"]]
             fields = {key: item.get(key) for key in ("code", "budget_wan", "fiscal_wan", "other_wan",
                                                      "purpose", "goal", "explanation")}
             projects.append(Project(
@@ -199,7 +217,7 @@ class Document:
                 location=Location(**item.get("location", {})), **fields,
                 spending_plan=item.get("spending_plan", {}), indicators=indicators,
                 columns=item.get("columns", []), column_map=item.get("column_map", []),
-                header=item.get("header", {})))
+                header=item.get("header", {}), cells=_cells_of(item)))
         return cls(source=data["source"], format=data["format"], year=data.get("year"),
                    unit_name=data.get("unit_name"), projects=projects, warnings=data.get("warnings", []))
 

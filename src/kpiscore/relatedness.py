@@ -13,7 +13,7 @@ from typing import Any
 from functools import cache
 
 from kpiscore import lexicon
-from kpiscore.text import compact
+from kpiscore.text import compact, may_occur, per_document
 
 
 def _table() -> dict[str, Any]:
@@ -31,11 +31,20 @@ def _words(section: str) -> tuple[tuple[str, frozenset[str]], ...]:
                         key=lambda pair: len(pair[0]), reverse=True))
 
 
+@cache
+def _areas_by_word(section: str) -> tuple[tuple[str, ...], dict[str, frozenset[str]]]:
+    """The words of a section, longest first, and the areas each names."""
+    pairs = _words(section)
+    return tuple(word for word, _ in pairs), dict(pairs)
+
+
+@per_document  # TXT-10 reads the same project header for each of its rows
 def _named(text: str, section: str) -> frozenset[str]:
     folded, found = compact(text), set()
-    for word, areas in _words(section):
+    words, areas = _areas_by_word(section)
+    for word in may_occur(words, folded + "|"):  # replacing with "|" adds no other character
         if word in folded:
-            found |= areas
+            found |= areas[word]
             folded = folded.replace(word, "|")
     return frozenset(found)
 

@@ -98,5 +98,7 @@ def summary(document: Document, findings: list[Finding],
 
 
 def score_text(score: float | None) -> str:
-    """A score as printed: one decimal, or N/A for a withheld (涉密) table."""
-    return "N/A" if score is None else f"{score:.1f}"
+    """A score as printed: one decimal, or 不评分 for a withheld (涉密) table."""
+    from kpiscore.messages import text
+
+    return text("scores", "not_scored") if score is None else f"{score:.1f}"

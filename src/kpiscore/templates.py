@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kpiscore import lexicon
+from kpiscore import lexicon, messages
 from kpiscore.errors import InputError
 
 _FILE = "templates.toml"
@@ -116,10 +116,10 @@ def _tables(profile: dict[str, Any], source: str) -> tuple[dict[str, str], dict[
                                    ("header", HEADER_FIELDS, header)):
         for name, labels in profile.get(section, {}).items():
             if name not in known:
-                raise InputError(source, f"unknown template field {section}.{name} "
-                                         f"(known: {', '.join(known)})")
+                raise InputError(source, messages.text("errors", "template_unknown_field", section=section,
+                                                       name=name, known="、".join(known)))
             if not (isinstance(labels, list) and all(isinstance(label, str) for label in labels)):
-                raise InputError(source, f"template field {section}.{name} must be a list of labels")
+                raise InputError(source, messages.text("errors", "template_not_labels", section=section, name=name))
             for label in labels:
                 folded = money_unit(label)[0] if section == "header" else fold(label)
                 target.setdefault(folded, name)
@@ -142,7 +142,7 @@ def with_profiles(profiles: dict[str, dict[str, Any]], source: str) -> Templates
     header: dict[str, str] = {}
     for name, profile in profiles.items():
         if not isinstance(profile, dict):
-            raise InputError(source, f"template {name} must be a table with columns / header")
+            raise InputError(source, messages.text("errors", "template_not_table", name=name))
         user_columns, user_header = _tables(profile, source)
         columns.update({k: v for k, v in user_columns.items() if k not in columns})
         header.update({k: v for k, v in user_header.items() if k not in header})
@@ -155,9 +155,9 @@ def read_profile_file(path: Path) -> dict[str, dict[str, Any]]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except OSError as error:
-        raise InputError(str(path), f"cannot read template file ({error.strerror})") from None
+        raise InputError(str(path), messages.text("errors", "template_unreadable", reason=error.strerror or error)) from None
     except tomllib.TOMLDecodeError as error:
-        raise InputError(str(path), f"template file is not valid TOML: {error}") from None
+        raise InputError(str(path), messages.text("errors", "template_not_toml", detail=error)) from None
     return data["templates"] if "templates" in data else {path.stem: data}
 
 

@@ -10,10 +10,40 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from kpiscore import lexicon
+
+Function = TypeVar("Function", bound=Callable)
+_PER_DOCUMENT: list = []  # the memos of per_document, emptied together
+
+
+def per_document(function: Function) -> Function:
+    """Memoise a pure function of cell text while one document is checked: the rules ask the
+    same questions of the same few cells dozens of times per row (compact alone ~27 times).
+    `fresh_document` empties every such memo, so what is measured on a repeated document is
+    the work of one document, not a cache hit, and memory stays bounded (maxsize) anyway.
+    Emptying never changes a result, only what is worked out again: threads checking
+    several documents at once stay correct."""
+    memo = lru_cache(maxsize=8192)(function)
+    _PER_DOCUMENT.append(memo)
+    return memo  # type: ignore[return-value]
+
+
+@contextmanager
+def fresh_document() -> Iterator[None]:
+    """Run a document's checks with empty per-document memos, and empty them after."""
+    for memo in _PER_DOCUMENT:
+        memo.cache_clear()
+    try:
+        yield
+    finally:
+        for memo in _PER_DOCUMENT:
+            memo.cache_clear()
+
 
 # Ideographs and CJK / full-width punctuation (、。【】《》（），：％ …).
 _IDEOGRAPH = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -26,6 +56,9 @@ _LATEX = {r"\geq": "≥", r"\ge": "≥", r"\leq": "≤", r"\le": "≤", r"\%": "
           r"\sim": "~", r"\approx": "≈"}
 _LATEX_COMMAND = re.compile(r"\\(?:geq|ge|leq|le|%|times|sim|approx)(?![a-zA-Z])")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b]+")
+# What clean_cell changes: whitespace (line breaks are whitespace too), \u200b, LaTeX marks.
+# Most cells have none of it and are returned as they are.
+_TO_CLEAN = re.compile(r"[\s\u200b$\\]")
 
 
 def _undo_latex(text: str) -> str:
@@ -41,6 +74,10 @@ def clean_cell(raw: str | None) -> str:
     """Rejoin wrapped lines, drop wrap spaces between Chinese characters, trim."""
     if not raw:
         return ""
+    return _cleaned(raw) if _TO_CLEAN.search(raw) else raw
+
+
+def _cleaned(raw: str) -> str:
     text = _undo_latex(raw)
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     text = " ".join(line for line in lines if line)
@@ -52,18 +89,37 @@ def clean_code(raw: str | None) -> str:
     return re.sub(r"\s+", "", raw or "")
 
 
+class _Wording(dict):
+    """A str.translate table that drops whitespace and punctuation (Unicode categories P*),
+    each character judged once, when first met."""
+
+    def __missing__(self, code: int) -> int | None:
+        char = chr(code)
+        kept = None if char.isspace() or unicodedata.category(char).startswith("P") else code
+        self[code] = kept
+        return kept
+
+
+_WORDING = _Wording()
+
+
+@per_document
 def compact(text: str | None) -> str:
     """Fold a cell for comparing wording: NFKC, no spaces, no punctuation."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    return "".join(char for char in folded
-                   if not char.isspace() and not unicodedata.category(char).startswith("P"))
+    return unicodedata.normalize("NFKC", text or "").translate(_WORDING)
 
 
 def without(text: str | None, words: Iterable[str], mark: str = "") -> str:
     """`compact(text)` with every listed word replaced by `mark`, longest words first (so
     正常运转 goes before 运转)."""
+    return _without(text, tuple(words), mark)
+
+
+@per_document
+def _without(text: str | None, words: tuple[str, ...], mark: str) -> str:
     text = compact(text)
-    for word in _longest_first(tuple(words)):
+    # replacing only removes characters or adds `mark`: other words can never occur
+    for word in may_occur(_longest_first(words), text + mark):
         text = text.replace(word, mark)
     return text
 
@@ -71,6 +127,27 @@ def without(text: str | None, words: Iterable[str], mark: str = "") -> str:
 @lru_cache(maxsize=64)  # the same few lexicon lists, once per row: fold and sort them once
 def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(map(compact, words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=64)  # the same few lexicon lists
+def _first_characters(words: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    index: dict[str, list[int]] = {}
+    for position, word in enumerate(words):
+        index.setdefault(word[:1], []).append(position)
+    return {char: tuple(positions) for char, positions in index.items()}
+
+
+def may_occur(words: tuple[str, ...], text: str) -> list[str]:
+    """The words of a list, in its order, whose first character `text` has: the only ones
+    that can occur in it (an empty word always can). Lexicon lists run to a hundred words
+    or more and a cell has a few dozen characters, so most are skipped without a search."""
+    index = _first_characters(words)
+    positions: list[int] = []
+    for char in {*text, ""}:
+        if char in index:
+            positions.extend(index[char])
+    positions.sort()
+    return [words[position] for position in positions]
 
 
 def char_pairs(text: str) -> set[str]:

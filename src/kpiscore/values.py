@@ -9,10 +9,16 @@ from functools import cache
 
 from kpiscore import lexicon
 from kpiscore.model import ParsedValue
+from kpiscore.text import per_document
 
 # A number, or a fraction "2/3" (a following unit like 元/人 starts with no digit).
 _NUMBER = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)(?:/(?P<denominator>\d+(?:\.\d+)?))?")
 _MULTIPLIER = {"万": 1e4, "亿": 1e8}
+_WHITESPACE = re.compile(r"\s+")
+_TIER_SEPARATOR = re.compile(r"[/、，,；;]")
+# A run of Chinese numerals longer than this is no quantity (and past 4,300 digits int()
+# refuses it): it is left as written.
+_LONGEST_NUMERAL = 24
 
 
 @cache
@@ -25,11 +31,27 @@ def _placeholders() -> frozenset[str]:
     return frozenset(entry.casefold() for entry in lexicon.words("placeholders.txt"))
 
 
+@cache
+def _leading(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The first of `words` (in their order) that a text starts with, in one match: an
+    alternation tries its branches in order."""
+    return re.compile("|".join(map(re.escape, words)) or r"(?!)")
+
+
+def _leading_unit(text: str) -> str | None:
+    """The longest listed unit a text starts with."""
+    found = _leading(_units_longest_first()).match(text)
+    return found[0] if found else None
+
+
+@cache
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
+
+
 def _longest_prefix(text: str, candidates: dict[str, str]) -> tuple[str, str] | None:
-    for word in sorted(candidates, key=len, reverse=True):
-        if text.startswith(word):
-            return word, candidates[word]
-    return None
+    found = _leading(_longest_first(tuple(candidates))).match(text)
+    return (found[0], candidates[found[0]]) if found else None
 
 
 @cache
@@ -60,11 +82,14 @@ def _digitise(compact: str) -> str:
     anywhere, and a leading numeral run before a unit, %, 月, 日 or 年 ("十二月三十一日前")."""
     _, _, run = _numerals()
     compact = re.sub(f"({run.pattern})分之({run.pattern})",
-                     lambda m: f"{_chinese_int(m[2])}/{_chinese_int(m[1])}", compact)
+                     lambda m: m[0] if len(m[0]) > _LONGEST_NUMERAL else
+                     f"{_chinese_int(m[2])}/{_chinese_int(m[1])}", compact)
     position = 0
     while match := run.match(compact, position):
         after = compact[match.end():]
-        if not (after[:1] in "%月日号年" or any(after.startswith(u) for u in _units_longest_first())):
+        if len(match[0]) > _LONGEST_NUMERAL:
+            break
+        if not (after[:1] in "%月日号年" or _leading_unit(after)):
             break
         digits = str(_chinese_int(match[0]))
         compact = compact[:match.start()] + digits + after
@@ -78,7 +103,7 @@ def _tiers() -> frozenset[str]:
 
 
 def _is_tier(compact: str) -> bool:
-    parts = [part for part in re.split(r"[/、，,；;]", compact) if part]
+    parts = [part for part in _TIER_SEPARATOR.split(compact) if part]
     return bool(parts) and all(part in _tiers() for part in parts)
 
 
@@ -127,7 +152,7 @@ def is_operator(cell: str | None) -> bool:
 
 def parse_value(value: str) -> ParsedValue:
     """Parse a printed value: "≥95%", "≤4.4 万元", "12月31日前完成", "涉密", "及时保障"."""
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+    compact = _squeezed(value)
     if not compact:
         return ParsedValue(kind="empty")
     if _is_placeholder(compact):
@@ -152,7 +177,7 @@ def parse_value(value: str) -> ParsedValue:
     value_range = lexicon.pattern("operators.toml", "range", "pattern").match(rest)
     if value_range:
         after = rest[value_range.end():]
-        unit = next((u for u in _units_longest_first() if after.startswith(u)), None)
+        unit = _leading_unit(after)
         if unit:
             after = after[len(unit):]
         return ParsedValue(operator="range", number=float(value_range["low"]),
@@ -174,9 +199,9 @@ def parse_value(value: str) -> ParsedValue:
         number /= float(number_match["denominator"])
     after = rest[number_match.end():]
 
-    unit = next((u for u in _units_longest_first() if after.startswith(u)), None)
+    unit = _leading_unit(after)
     if unit is None and after[:1] in _MULTIPLIER:
-        scaled_unit = next((u for u in _units_longest_first() if after[1:].startswith(u)), None)
+        scaled_unit = _leading_unit(after[1:])
         if scaled_unit:
             number *= _MULTIPLIER[after[0]]
             unit = scaled_unit
@@ -193,6 +218,13 @@ def parse_value(value: str) -> ParsedValue:
                        text=(leading + after).strip())
 
 
+def _squeezed(value: str | None) -> str:
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
+@per_document  # several rules ask it of the same cells
 def is_missing(cell: str) -> bool:
-    """Whether a cell is empty or only a placeholder (涉密, 无, /, XX …)."""
-    return parse_value(cell).kind in ("empty", "placeholder")
+    """Whether a cell is empty or only a placeholder (涉密, 无, /, XX …): what parse_value
+    reads as kind "empty" or "placeholder", decided by its first two steps."""
+    compact = _squeezed(cell)
+    return not compact or _is_placeholder(compact)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from kpiscore.evaluate import f1
+if TYPE_CHECKING:  # `check` reads a Choice on every start; pandas loads only when rows are scored
+    import pandas as pd
 
 SOURCES = ("rules", "both", "either", "model")  # ties go to the earlier, simpler one
 
@@ -37,6 +37,8 @@ def choose(truth: set[Hashable], by_rules: set[Hashable], probability: pd.Series
     """The combination of `sources` with the best F1 against `truth` (rows labelled with the
     category); "rules" needs no threshold, and stays unless another combination beats it by
     `min_gain`."""
+    from kpiscore.evaluate import f1  # training only: it loads pandas and rich
+
     score = lambda choice: f1(truth, selected(choice, by_rules, probability))
     options = [Choice(source, t) for source in sources
                for t in ([Choice.threshold] if source == "rules" else thresholds)]

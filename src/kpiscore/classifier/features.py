@@ -14,17 +14,18 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
-import jieba
-import pandas as pd
 from rapidfuzz import fuzz
 
 from kpiscore import kinds, lexicon
 from kpiscore.findings import Finding, categories
 from kpiscore.model import Document, Indicator, Project
 from kpiscore.rules import RULES
-from kpiscore.text import compact
+from kpiscore.text import compact, per_document
 
-if TYPE_CHECKING:  # scikit-learn is imported where a model is built: loading it costs seconds
+if TYPE_CHECKING:  # jieba, pandas and scikit-learn load where used: `check` reads only
+    # FEATURES from here unless the model speaks, and they cost a cold start 0.5 s and more
+    import jieba
+    import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -42,6 +43,8 @@ RULE_FLAGS = [f"rule {rule.code}" for rule in RULES
 
 @cache
 def _tokenizer() -> jieba.Tokenizer:
+    import jieba
+
     jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary build on every start
     tokenizer = jieba.Tokenizer()
     for word in lexicon.words("jieba_words.txt"):
@@ -56,7 +59,7 @@ def words(text: str) -> tuple[str, ...]:
     return _words_of(text)
 
 
-@cache
+@per_document  # bounded, and emptied per document: a corpus run would otherwise keep every cell
 def _words_of(text: str) -> tuple[str, ...]:
     return tuple(w for w in _tokenizer().lcut(text) if w.strip() and (w.isalnum() or len(w) > 1))
 
@@ -131,6 +134,8 @@ def rows(document: Document, findings: Iterable[Finding], withheld: set[int] = f
          ) -> pd.DataFrame:
     """One row per indicator (keyed by project and row) with every feature column, leaving out
     the `withheld` (涉密) tables; `findings` are the rules' findings on the document."""
+    import pandas as pd
+
     fired: dict[tuple[int, int | None], set[str]] = defaultdict(set)
     for finding in findings:
         fired[finding.project, finding.row].add(finding.rule)

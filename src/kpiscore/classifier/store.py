@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 from kpiscore import __version__
 from kpiscore.classifier import features
 from kpiscore.classifier.blend import Choice, selected
-from kpiscore.errors import InputError
+from kpiscore.errors import InputError, ModelError
 from kpiscore.findings import Finding, Severity, categories, in_order
 from kpiscore.model import Document
+from kpiscore.read.failures import says
 from kpiscore.resources import data_dir
 
 if TYPE_CHECKING:  # scikit-learn loads only when the model is used: seconds on a cold start
@@ -33,6 +34,7 @@ NAME = "indicators"
 # Types skops does not trust by default that a kpiscore model legitimately holds: the
 # tokenizer the word vectorizers call. Anything else in a model file is refused.
 TRUSTED = {"kpiscore.classifier.features.words"}
+_META_KEYS = {"features", "scikit-learn", "categories", "choices"}
 
 
 def _minor(version: str) -> str:
@@ -120,17 +122,19 @@ def load(folder: Path) -> TrainedModel:
     importing scikit-learn, seconds on a cold start), else on first use."""
     path, meta_path = folder / f"{NAME}.skops", folder / f"{NAME}.json"
     if not path.exists() or not meta_path.exists():
-        raise InputError(str(path), "no trained model here (run `kpiscore train`, or check "
-                                    "with --no-model)")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        raise InputError(str(path), says("no_model"))
+    meta = _read_meta(meta_path)
     if meta["features"] != features.FEATURES:
-        raise InputError(str(path), f"trained for features v{meta['features']}, this kpiscore "
-                                    f"computes v{features.FEATURES}: run `kpiscore train`")
+        raise InputError(str(path), says("model_features", trained=meta["features"],
+                                         current=features.FEATURES))
     installed = version("scikit-learn")
     if _minor(meta["scikit-learn"]) != _minor(installed):
-        raise InputError(str(path), f"trained with scikit-learn {meta['scikit-learn']}, "
-                                    f"{installed} is installed: run `kpiscore train`")
-    choices = {c: Choice(**choice) for c, choice in meta["choices"].items()}
+        raise InputError(str(path), says("model_sklearn", trained=meta["scikit-learn"],
+                                         installed=installed))
+    try:
+        choices = {c: Choice(**choice) for c, choice in meta["choices"].items()}
+    except (TypeError, AttributeError):
+        raise ModelError(str(meta_path), _damaged()) from None
     model = TrainedModel(None, meta["categories"], choices,
                          {k: v for k, v in meta.items() if k not in {"categories", "choices"}},
                          folder)
@@ -139,14 +143,36 @@ def load(folder: Path) -> TrainedModel:
     return model
 
 
+def _damaged() -> str:
+    return says("damaged_model")
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    """What the model was trained for; ModelError for a file that is not that JSON."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # ValueError: bad JSON or bytes that are not UTF-8
+        raise ModelError(str(path), _damaged()) from None
+    if not isinstance(meta, dict) or not _META_KEYS <= set(meta) or not isinstance(meta["choices"], dict):
+        raise ModelError(str(path), _damaged())
+    return meta
+
+
 def _read_pipeline(path: Path) -> Pipeline:
-    """The fitted pipeline, refusing a file that holds types kpiscore does not trust."""
+    """The fitted pipeline, refusing a file that holds types kpiscore does not trust, and
+    one that is truncated or damaged (skops reads a zip of JSON and arrays: whatever fails
+    in there is a damaged file)."""
     import skops.io
 
-    unknown = set(skops.io.get_untrusted_types(file=path)) - TRUSTED
-    if unknown:
-        raise InputError(str(path), f"holds types kpiscore does not trust: {sorted(unknown)}")
-    return skops.io.load(path, trusted=sorted(TRUSTED))
+    try:
+        unknown = set(skops.io.get_untrusted_types(file=path)) - TRUSTED
+        if unknown:
+            raise InputError(str(path), says("model_untrusted", types="、".join(sorted(unknown))))
+        return skops.io.load(path, trusted=sorted(TRUSTED))
+    except InputError:
+        raise
+    except Exception:  # zipfile, json, numpy and skops each raise their own on a bad file
+        raise ModelError(str(path), _damaged()) from None
 
 
 @cache

@@ -7,11 +7,14 @@ The format is chosen by content, not by extension: a .txt holding DOCX-exported 
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
+from kpiscore import limits
 from kpiscore.errors import InputError
-from kpiscore.grid import Item
+from kpiscore.grid import Item, Paragraph
 from kpiscore.read.docx_text import read_docx_text
+from kpiscore.read.failures import translated
 from kpiscore.read.pdf_text import read_pdf_text
 from kpiscore.read.sniff import decode_text, sniff
 
@@ -52,8 +55,38 @@ def _read_xls(path: Path) -> list[Item]:
 
 
 def read(path: Path) -> tuple[str, list[Item]]:
-    """Return the detected format and the document's items in reading order."""
-    kind = sniff(path)
+    """Return the detected format and the document's items in reading order; InputError
+    for a file that is damaged (whatever the library reading it raised) or over a limit
+    (kpiscore.limits: the readers stop early where a size shows before reading; the items
+    are checked here whatever their format)."""
+    with translated(path, None):
+        kind = sniff(path)
+    with translated(path, kind):
+        layout, items = _read_as(kind, path)
+    _check_sizes(items)
+    return layout, items
+
+
+def _check_sizes(items: list[Item]) -> None:
+    rows = Counter()
+    for item in items:
+        limits.tick()
+        if isinstance(item, Paragraph):
+            limits.check("cell_chars", len(item.text), str(item.location))
+            continue
+        rows[item.table] += 1
+        # the last column holding text: a reader may pad rows with empty or covered cells
+        width = max((column for column, cell in enumerate(item.cells, start=1) if cell), default=0)
+        limits.check("columns", width, f"表 {item.table}")
+        limits.check("cell_chars", max((len(cell or "") for cell in item.cells), default=0),
+                     str(item.location))
+    limits.check("tables", len(rows))
+    if rows:
+        table, count = rows.most_common(1)[0]
+        limits.check("rows", count, f"表 {table}")
+
+
+def _read_as(kind: str, path: Path) -> tuple[str, list[Item]]:
     if kind == "docx":
         from kpiscore.read.docx_file import read_docx_file
 

@@ -17,6 +17,7 @@ import lxml.html
 from kpiscore.errors import InputError
 from kpiscore.grid import Item, Paragraph, Row
 from kpiscore.model import Location
+from kpiscore.read.failures import says
 from kpiscore.read.sniff import decode_html
 
 # Elements whose start and end break the text flow: a new paragraph, or a new line in a cell.
@@ -36,7 +37,9 @@ _MAX_CELLS = 2_000_000
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, rows: int, columns: int) -> None:
+        super().__init__(rows, columns)
+        self.rows, self.columns = rows, columns
 
 
 def read_html_file(path: Path) -> list[Item]:
@@ -45,17 +48,17 @@ def read_html_file(path: Path) -> list[Item]:
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as error:
-        raise InputError(str(path), f"corrupt HTML page ({error})") from None
+        raise InputError(str(path), says("html_broken", detail=error)) from None
     # libxml2 stops at 256 nested elements (which also keeps _walk's recursion shallow) and
     # returns what it read so far: a page cut off silently would lose tables, so refuse it.
     limits = [entry for entry in parser.error_log if entry.type_name == "ERR_RESOURCE_LIMIT"]
     if limits:
-        raise InputError(str(path), f"HTML page too deeply nested to read ({limits[0].message})")
+        raise InputError(str(path), says("html_too_deep"))
     page = _Page()
     try:
         _walk(root, page)
     except _TooLarge as error:
-        raise InputError(str(path), f"HTML table too large to read ({error})") from None
+        raise InputError(str(path), says("html_too_large", rows=error.rows, columns=error.columns)) from None
     page.end_paragraph()
     return page.items
 
@@ -169,7 +172,7 @@ def _grid(table: lxml.etree._Element) -> list[tuple[str | None, ...]]:
             # A rowspan never reaches past the table's last row (browsers clip it too).
             rowspan = min(_span(cell, "rowspan", _MAX_ROWSPAN), len(rows) - r)
             if len(rows) * (column + colspan) > _MAX_CELLS:  # before the grid is built
-                raise _TooLarge(f"{len(rows)} rows × {column + colspan} columns")
+                raise _TooLarge(len(rows), column + colspan)
             lines = _Lines()
             _walk(cell, lines)
             for dr in range(rowspan):

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from kpiscore.errors import InputError
 from kpiscore.grid import Item
+from kpiscore.read.failures import says
 
-MISSING = ("legacy binary Office file (.doc / .wps / .et): install LibreOffice to read it, "
-           "or save it as .docx / .xlsx")
 # A first run builds the profile (a few seconds); a table document converts in about one.
 TIMEOUT_SECONDS = 60
 
@@ -38,7 +37,7 @@ def read_converted(path: Path, suffix: str, target: str, reader: Callable[[Path]
     """
     command = executable()
     if command is None:
-        raise InputError(str(path), MISSING)
+        raise InputError(str(path), says("needs_libreoffice"))
     with tempfile.TemporaryDirectory(prefix="kpiscore-") as folder:
         work = Path(folder)
         source = work / f"input{suffix}"
@@ -48,8 +47,7 @@ def read_converted(path: Path, suffix: str, target: str, reader: Callable[[Path]
               "--outdir", str(work / "out"), str(source)], path)
         converted = work / "out" / f"input.{target}"
         if not converted.exists():
-            raise InputError(str(path), "LibreOffice could not convert this legacy Office file "
-                                        "(damaged, or of a kind it does not read)")
+            raise InputError(str(path), says("libreoffice_failed"))
         try:
             return reader(converted)
         except InputError as error:  # name the user's file, not the temporary copy
@@ -68,5 +66,4 @@ def _run(command: list[str], path: Path) -> None:
         except ProcessLookupError:  # ended on its own in between
             pass
         process.wait()
-        raise InputError(str(path), f"LibreOffice took over {TIMEOUT_SECONDS} s to convert it; "
-                                    "save it as .docx / .xlsx") from None
+        raise InputError(str(path), says("libreoffice_slow", seconds=TIMEOUT_SECONDS)) from None

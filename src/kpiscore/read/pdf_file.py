@@ -10,19 +10,19 @@ otherwise split a table.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 import pdfplumber
+from pdfminer.pdftypes import resolve1
 from pdfplumber.table import Table
-from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.psparser import PSEOF
-from pdfplumber.utils.exceptions import PdfminerException
 
+from kpiscore import limits
 from kpiscore.errors import InputError
 from kpiscore.grid import Item, Paragraph, Row
 from kpiscore.model import Location
+from kpiscore.read.failures import says
 
 # A line ending this close (in points) to the right margin was wrapped, not ended.
 _FULL_LINE_SLACK = 15
@@ -30,17 +30,22 @@ _WRAP = re.compile(r"(?<=[A-Za-z])\n(?=[A-Za-z])")
 _PAGE_NUMBER = re.compile(r"^[-—\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*/\s*\d+)?[-—\s]*$")
 
 
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+
+
 def read_pdf_file(path: Path) -> list[Item]:
-    try:
-        with pdfplumber.open(path) as pdf:
-            return _read_pages(pdf, str(path))
-    except PdfminerException as wrapped:  # pdfplumber wraps every pdfminer error
-        cause = wrapped.args[0] if wrapped.args and isinstance(wrapped.args[0], Exception) else wrapped
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise InputError(str(path), "password-protected PDF: remove the password first") from None
-        raise InputError(str(path), f"truncated or corrupt PDF ({type(cause).__name__})") from None
-    except (PDFSyntaxError, PSEOF, ValueError, KeyError, TypeError) as error:
-        raise InputError(str(path), f"truncated or corrupt PDF ({type(error).__name__})") from None
+    """The items of every page; a damaged file's errors are told by kpiscore.read.failures."""
+    most = limits.active().pdf_pages
+    with pdfplumber.open(path, pages=range(1, most + 2)) as pdf:
+        limits.check("pdf_pages", _declared_pages(pdf))
+        limits.check("pdf_pages", len(pdf.pages))
+        return _read_pages(pdf, str(path))
+
+
+def _declared_pages(pdf: pdfplumber.PDF) -> int:
+    """The page count the page tree declares (0 when it declares none)."""
+    count = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
+    return count if isinstance(count, int) else 0
 
 
 def _read_pages(pdf: pdfplumber.PDF, source: str) -> list[Item]:
@@ -50,6 +55,7 @@ def _read_pages(pdf: pdfplumber.PDF, source: str) -> list[Item]:
     columns: list[float] = []  # left edges of the grid columns of the last table
     last_was_table = False
     for page_number, page in enumerate(pdf.pages, start=1):
+        limits.tick()
         has_text = has_text or bool(page.chars)
         tables = page.find_tables()
         boxes = [table.bbox for table in tables]
@@ -78,8 +84,9 @@ def _read_pages(pdf: pdfplumber.PDF, source: str) -> list[Item]:
                 location = Location(page=page_number, table=table_number, row=row_number)
                 items.append(Row(tuple(cells), location, table_number))
             last_was_table = True
+        page.close()  # its laid-out characters are done with: memory stays one page deep
     if not has_text:
-        raise InputError(source, "PDF has no text layer (a scan?): run OCR first, or send the .docx")
+        raise InputError(source, says("no_text_layer"))
     return items
 
 

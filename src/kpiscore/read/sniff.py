@@ -8,10 +8,11 @@ import struct
 import zipfile
 from pathlib import Path
 
+from kpiscore import limits
 from kpiscore.errors import InputError
 from kpiscore.read import ole
+from kpiscore.read.failures import says
 
-LOCKED = "password-protected Office file: remove the password and save again"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Password-protected .docx / .xlsx are OLE2 containers holding this stream.
 _ENCRYPTION_INFO = "EncryptionInfo"
@@ -28,6 +29,11 @@ _HTML_START = re.compile(rb"^(?:<\?xml[^>]*>|<!--.*?-->|\s)*<(?:!doctype\s+html|
 # Servers often label Chinese pages ISO-8859-1 by default; those labels decode anything.
 _SINGLE_BYTE = ("iso8859-1", "cp1252")
 _ALIASES = {"x-gbk": "gbk", "x-gb18030": "gb18030"}
+# The zip end record (signature, then the member count at offset 10) sits in the last 22
+# bytes, before a comment of at most 64 kB.
+_END_RECORD = b"PK\x05\x06"
+_END_RECORD_REACH = 22 + 0xFFFF
+_ENCODING_PROBE = 64 * 1024
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([a-z0-9_:.-]+)", re.IGNORECASE)
 
 
@@ -36,11 +42,15 @@ def sniff(path: Path) -> str:
     anything else. "doc" is any legacy word-processor file (.doc, WPS .wps)."""
     source = str(path)
     if not path.exists():
-        raise InputError(source, "file not found")
+        raise InputError(source, says("file_not_found"))
     if path.is_dir():
-        raise InputError(source, "is a folder, not a file")
-    if path.stat().st_size == 0:
-        raise InputError(source, "empty file")
+        raise InputError(source, says("is_folder"))
+    if not path.is_file():  # a device or a pipe: reading it may never end
+        raise InputError(source, says("not_a_file"))
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(source, says("empty_file"))
+    limits.check_bytes("file_mb", size)
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"%PDF"):
@@ -58,18 +68,17 @@ def _ole_kind(path: Path) -> str:
     data = path.read_bytes()
     streams = ole.root_streams(data)
     if streams is None:
-        raise InputError(str(path), "truncated or corrupt legacy Office file (the OLE2 directory is damaged)")
+        raise InputError(str(path), says("bad_ole"))
     if _ENCRYPTION_INFO in streams:
-        raise InputError(str(path), LOCKED)
+        raise InputError(str(path), says("locked_office"))
     if _WORD_STREAM in streams:
         fib = ole.stream_head(data, *streams[_WORD_STREAM], length=12)
         if fib is not None and len(fib) >= 12 and struct.unpack_from("<H", fib, 10)[0] & _FIB_ENCRYPTED:
-            raise InputError(str(path), LOCKED)
+            raise InputError(str(path), says("locked_office"))
         return "doc"
     if any(name in streams for name in _WORKBOOK_STREAMS):
         return "xls"
-    raise InputError(str(path), "OLE2 file that is neither a Word document nor an Excel workbook "
-                                "(expected .doc, .xls, .wps or .et)")
+    raise InputError(str(path), says("ole_other"))
 
 
 def _looks_like_html(path: Path) -> bool:
@@ -83,33 +92,95 @@ def _looks_like_html(path: Path) -> bool:
 
 
 def _office_kind(path: Path) -> str:
+    _check_member_count(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
+            members = archive.infolist()
+            _check_zip_sizes(members)
     except zipfile.BadZipFile:
-        raise InputError(str(path), "truncated or corrupt .docx/.xlsx (the zip container is damaged)") from None
+        raise InputError(str(path), says("bad_office_zip")) from None
+    names = {member.filename for member in members}
     if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    raise InputError(str(path), "zip archive that is neither a .docx nor an .xlsx document")
+        kind = "docx"
+    elif "xl/workbook.xml" in names:
+        kind = "xlsx"
+    else:
+        raise InputError(str(path), says("zip_other"))
+    _check_zip_offsets(path, members, kind)
+    return kind
+
+
+def _check_member_count(path: Path) -> None:
+    """Refuse a zip whose directory lists more members than the limit, from the count in
+    its end record, before zipfile builds an object for every one of them."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - _END_RECORD_REACH))
+        tail = handle.read()
+    end = tail.rfind(_END_RECORD)
+    if end >= 0 and len(tail) >= end + 12:
+        limits.check("zip_members", struct.unpack_from("<H", tail, end + 10)[0])
+
+
+def _check_zip_offsets(path: Path, members: list[zipfile.ZipInfo], kind: str) -> None:
+    """Refuse a zip whose directory puts a member before the start of the file (or past
+    its end). zipfile shifts every offset by the gap it finds between where the directory
+    says it starts and where it is; in a file with bytes cut out before the directory the
+    first members land before byte 0, and reading one fails with a bare OSError (EINVAL:
+    a seek to a negative position)."""
+    size = path.stat().st_size
+    for member in members:
+        if not 0 <= member.header_offset < size:
+            raise InputError(str(path), says("bad_offset", kind=kind, part=member.filename))
+
+
+def _check_zip_sizes(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from its directory, before anything is inflated. A directory can
+    lie, but zipfile never inflates a member past the size its directory gives (it stops
+    there and the CRC check fails), so these sizes bound what any reader gets."""
+    limits.check("zip_members", len(members))
+    for member in members:
+        limits.check_bytes("zip_member_mb", member.file_size, member.filename)
+    limits.check_bytes("zip_total_mb", sum(member.file_size for member in members))
 
 
 def decode_text(path: Path) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
+    """Decode UTF-8 (with or without BOM), UTF-16 or UTF-32 with BOM, or GB18030; refuse
+    Big5 (traditional characters: no template label would match) as such."""
+    limits.check_bytes("text_mb", path.stat().st_size)
     data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    # UTF-32 LE's BOM begins with UTF-16 LE's, so it is asked first
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return data.decode("utf-32")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     if b"\x00" in data[:4096]:
-        raise InputError(str(path), "binary file of unknown format (expected .docx, .pdf, .xlsx or text)")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(str(path), "text in an unknown encoding (expected UTF-8 or GB18030)")
+        raise InputError(str(path), says("unknown_binary"))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _is_big5(data):
+        raise InputError(str(path), says("big5"))
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InputError(str(path), says("unknown_encoding")) from None
+
+
+def _is_big5(data: bytes) -> bool:
+    """Whether text that is not UTF-8 reads as Big5 rather than GB18030. Most byte strings
+    decode as both; charset_normalizer (installed with pdfminer) tells them apart by which
+    reading gives likelier text."""
+    import charset_normalizer
+
+    try:
+        data.decode("big5")
+    except UnicodeDecodeError:
+        return False
+    best = charset_normalizer.from_bytes(data[:_ENCODING_PROBE], cp_isolation=["big5", "gb18030"]).best()
+    return best is not None and best.encoding == "big5"
 
 
 def decode_html(path: Path) -> str:
@@ -125,7 +196,7 @@ def decode_html(path: Path) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
     if b"\x00" in data:
-        raise InputError(str(path), "corrupt HTML page (binary data inside the text)")
+        raise InputError(str(path), says("html_binary"))
     # Strict UTF-8 first: text in any other encoding almost never decodes as UTF-8, while
     # GB18030 decodes most byte strings, UTF-8 ones too, into nonsense.
     candidates = ["utf-8", "gb18030"]
@@ -139,7 +210,7 @@ def decode_html(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(str(path), "HTML page in an unknown encoding (expected UTF-8 or GB18030/GBK)")
+    raise InputError(str(path), says("html_encoding"))
 
 
 def _declared_charset(head: bytes) -> str | None:

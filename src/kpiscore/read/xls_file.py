@@ -18,7 +18,7 @@ from xlrd.sheet import Cell, Sheet
 from kpiscore.errors import InputError
 from kpiscore.grid import Item, Paragraph, Row
 from kpiscore.model import Location
-from kpiscore.read.sniff import LOCKED
+from kpiscore.read.failures import says
 
 _BROKEN = (xlrd.XLRDError, xlrd.compdoc.CompDocError, struct.error, IndexError, KeyError,
            ValueError, AssertionError, EOFError)
@@ -35,11 +35,11 @@ def read_xls_file(path: Path) -> list[Item]:
                                   logfile=io.StringIO(), ignore_workbook_corruption=True)
     except xlrd.XLRDError as error:
         if "encrypted" in str(error).lower():
-            raise InputError(str(path), LOCKED) from None
+            raise InputError(str(path), says("locked_office")) from None
         reason = str(error).split(";")[0]  # drop xlrd's dump of the bytes it found
-        raise InputError(str(path), f"truncated or corrupt .xls ({reason})") from None
+        raise InputError(str(path), says("bad_xls", detail=reason)) from None
     except _BROKEN as error:
-        raise InputError(str(path), f"truncated or corrupt .xls ({type(error).__name__})") from None
+        raise InputError(str(path), says("bad_xls", detail=type(error).__name__)) from None
     items: list[Item] = []
     for number, sheet in enumerate(book.sheets(), start=1):
         items.extend(_sheet_items(book, sheet, number))

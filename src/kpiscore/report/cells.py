@@ -2,12 +2,14 @@
 
 Computed once per review and shared by the three writers, so that a finding is marked on
 the same cell in the workbook, the Word document and the web page, with the same note.
-Which column a rule or category concerns is data: lexicons/report.toml.
+A finding's cell is the field its rule says it is about (`Finding.field`); for a finding
+that names none, the column its rule or category concerns is data: lexicons/report.toml.
+Where that cell was printed in the source is the record's own (`Indicator.cells`,
+`Project.cells`): a cell is never recovered from a finding's text.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,7 +17,7 @@ from typing import Any
 
 from kpiscore import lexicon
 from kpiscore.findings import Finding, Severity, categories
-from kpiscore.model import Indicator, Project
+from kpiscore.model import Indicator, Location, Project
 from kpiscore.money import wan_text
 from kpiscore.review import Review
 
@@ -24,8 +26,7 @@ INDICATOR_FIELDS = ("level1", "level2", "name", "description", "value", "basis")
 HEADER_FIELDS = ("title", "code", "budget_wan", "purpose", "spending_plan", "goal")
 # Finding fields every report shows in their own place; any other field a finding carries
 # (a model's probability, the words it saw) is listed generically after them.
-_SHOWN = ("rule", "category", "severity", "message", "suggestion", "source")
-_QUOTE = re.compile(r"「(.*?)」")
+_SHOWN = ("rule", "category", "severity", "message", "suggestion", "source", "field")
 
 
 @dataclass(frozen=True, order=True)
@@ -67,31 +68,16 @@ def field_text(project: Project, indicator: Indicator | None, name: str) -> str:
     return getattr(project, name) or ""
 
 
-def _pick(entry: dict[str, Any], finding: Finding, project: Project,
-          indicator: Indicator | None) -> str:
-    """One of the entry's candidate fields, chosen from what the message says."""
-    fields: list[str] = entry["fields"]
-    if entry["pick"] == "named":
-        # earliest label in the message; at one position the longer label (指标值确定依据 over 指标值)
-        named = [(finding.message.find(label(f)), -len(label(f)), f) for f in fields
-                 if label(f) in finding.message]
-        return min(named)[2] if named else fields[0]
-    quote = _QUOTE.search(finding.message)
-    if quote:  # the rules clip quotes with "…" and fold runs of spaces (rules.base.clip)
-        quoted = quote.group(1).removesuffix("…")
-        for name in fields:
-            if " ".join(field_text(project, indicator, name).split()).startswith(quoted):
-                return name
-    return fields[0]
-
-
 def place(finding: Finding, project: Project, indicator: Indicator | None) -> Cell:
-    """The cell a finding sits on (lexicons/report.toml)."""
+    """The cell a finding sits on: its field, else lexicons/report.toml's for its rule or
+    category."""
     table = settings()
     level = "project" if indicator is None else "indicator"
-    entry = (table["rules"].get(finding.rule) or table["categories"].get(finding.category)
-             or table["defaults"][level])
-    name = _pick(entry, finding, project, indicator) if isinstance(entry, dict) else entry
+    name = (finding.field or table["rules"].get(finding.rule)
+            or table["categories"].get(finding.category) or table["defaults"][level])
+    if name not in INDICATOR_FIELDS and name not in HEADER_FIELDS:
+        raise ValueError(f"{finding.rule}: a finding about {name!r}, which is no cell "
+                         f"(known: {', '.join(INDICATOR_FIELDS + HEADER_FIELDS)})")
     if name in HEADER_FIELDS:
         return Cell(project.index, None, name)
     if indicator is None:  # a table finding cannot sit on a row's column
@@ -122,7 +108,7 @@ def heading(finding: Finding) -> str:
     """One line naming a finding: severity, category and its title, rule."""
     title = categories().get(finding.category, {}).get("title")
     category = f"{finding.category} {title}" if title else finding.category
-    return f"[{finding.severity.name}] {category} · {finding.rule}"
+    return f"[{finding.severity.label}] {category} · {finding.rule}"
 
 
 def describe(finding: Finding) -> list[str]:
@@ -154,6 +140,10 @@ class Marks:
             grouped.setdefault(cell, []).append(finding)
         return grouped
 
+    @cached_property
+    def projects(self) -> dict[int, Project]:
+        return {project.index: project for project in self.review.document.projects}
+
     def on(self, project: int, row: int | None, name: str) -> list[Finding]:
         return self.cells.get(Cell(project, row, name), [])
 
@@ -163,6 +153,28 @@ class Marks:
     def category_counts(self, project: int | None = None) -> Counter[str]:
         """Findings per category, of one project or of the whole document."""
         return Counter(f.category for f, c in self.placed if project in (None, c.project))
+
+    def location(self, cell: Cell) -> Location | None:
+        """Where the cell's text was printed in the source (a table, sheet or text line, with
+        its grid column), or None when the source has no such cell (a template without
+        that column, a record read back from an older JSON)."""
+        project = self.projects[cell.project]
+        record = project if cell.row is None else project.indicators[cell.row - 1]
+        return record.cells.get(cell.field)
+
+    def candidates(self, cell: Cell) -> list[Location]:
+        """Where an annotated copy of the source puts the cell's comment, best first: the
+        cell itself, else the project's title, else where the project starts."""
+        project = self.projects[cell.project]
+        found = (self.location(cell), project.cells.get("title"), project.location)
+        return [location for location in found if location is not None]
+
+    def note(self, groups: list[tuple[Cell, list[Finding]]]) -> str:
+        """The comment of one place of the source holding the findings of several cells
+        (a merged 一级 over rows, a project's fallback): each group named by its cell."""
+        if len(groups) == 1:
+            return note(groups[0][1])
+        return "\n\n".join(f"{self.where(cell)}\n{note(findings)}" for cell, findings in groups)
 
     def where(self, cell: Cell) -> str:
         """A cell in words: "第3行 指标值", or "绩效目标" for a header line."""

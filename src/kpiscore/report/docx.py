@@ -2,11 +2,11 @@
 
 For a .docx input: a copy of the original with one Word comment (author "kpiscore") on
 each cell that has findings, listing them. Nothing else changes: where a cell has no run
-to anchor a comment on, an empty run is added. Cells are found the way the reader found
-them: the table and row of the indicator's Location, and the grid column of the field
-as the extractor mapped the table's header (kpiscore.extract.indicator_columns). A
-vertically merged cell belongs to its first row, so findings of several rows on one
-merged cell share one comment that names each row.
+to anchor a comment on, an empty run is added. Cells are where the records say their
+text was printed (`Indicator.cells`, `Project.cells`: table, row and grid column as
+kpiscore.read.docx_file numbers them); the document is not read again. A vertically
+merged cell belongs to its first row, so findings of several rows on one merged cell
+share one comment that names each row.
 
 For any other input (.txt, .pdf, .xlsx): a generated review document, per project a
 heading, the header facts, the indicator table with offending cells shaded and commented,
@@ -15,7 +15,7 @@ and the findings with their suggestions listed below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,31 +29,19 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from kpiscore import lexicon
-from kpiscore.extract import indicator_columns
 from kpiscore.findings import Finding
-from kpiscore.grid import Row
 from kpiscore.model import Location, Project
 from kpiscore.money import wan_text
-from kpiscore.read.docx_file import read_docx_file
 from kpiscore.report.cells import (HEADER_FIELDS, INDICATOR_FIELDS, Cell, Marks, colour,
-                                   describe, field_text, heading, label, note,
-                                   worst)
+                                   describe, field_text, heading, label, worst)
 from kpiscore.scores import score_text
-from kpiscore.templates import Templates, shipped
 
 AUTHOR = "kpiscore"
 INITIALS = "KS"
-# A 指标值 split into 符号 / 值 / 单位 (2020 template): the comment goes on the first of
-# these cells that holds text.
-_VALUE_PARTS = ("number", "unit", "sign")
 # Column widths (cm) of the generated tables, on a landscape page 22.9 cm wide inside margins
 _SUMMARY_WIDTHS = (1.4, 11.0, 3.2, 2.2, 2.0, 2.0)
 _FACT_WIDTHS = (4.0, 18.8)
 _INDICATOR_WIDTHS = (2.2, 2.6, 4.0, 5.2, 3.4, 4.0, 1.4)
-# Header lines of the report -> the templates.toml [header] field whose label marks them.
-_HEADER_LABEL_FIELD = {"title": "name", "code": "code", "budget_wan": "budget_wan",
-                       "purpose": "purpose", "goal": "goal"}
 
 
 def write(marks: Marks, path: Path) -> None:
@@ -66,11 +54,7 @@ def write(marks: Marks, path: Path) -> None:
 def _comment(document: WordDocument, runs: list[Run], groups: list[tuple[Cell, list[Finding]]],
              marks: Marks) -> None:
     """One comment on `runs` listing the findings; naming the cell when several share it."""
-    if len(groups) == 1:
-        text = note(groups[0][1])
-    else:
-        text = "\n\n".join(f"{marks.where(cell)}\n{note(findings)}" for cell, findings in groups)
-    document.add_comment(runs, text=text, author=AUTHOR, initials=INITIALS)
+    document.add_comment(runs, text=marks.note(groups), author=AUTHOR, initials=INITIALS)
 
 
 def _runs(paragraphs: list[Paragraph]) -> list[Run]:
@@ -95,106 +79,51 @@ def _grid_cell(table: Table, row: int, column: int) -> _Cell | None:
 
 
 @dataclass
-class _Source:
-    """The original document and what the reader saw in it."""
+class _Original:
+    """The original document, its paragraphs and tables numbered as the reader numbers
+    them (kpiscore.read.docx_file), so that a record's Location finds its cell."""
 
     document: WordDocument
     paragraphs: list[Paragraph]
     tables: list[Table]
-    rows: dict[tuple[int, int], Row]
-    columns: dict[Location, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, path: Path) -> _Source:
+    def open(cls, path: Path) -> _Original:
         document = docx.Document(str(path))
         paragraphs, tables = [], []
         for block in document.iter_inner_content():  # the reader's order and numbering
             (paragraphs if isinstance(block, Paragraph) else tables).append(block)
-        items = read_docx_file(path)
-        rows = {(item.location.table, item.location.row): item for item in items
-                if isinstance(item, Row)}
-        return cls(document, paragraphs, tables, rows, indicator_columns(items))
+        return cls(document, paragraphs, tables)
 
-    def cell(self, table: int | None, row: int | None, column: int | None) -> _Cell | None:
-        if table is None or row is None or column is None or not 1 <= table <= len(self.tables):
-            return None
-        return _grid_cell(self.tables[table - 1], row, column)
-
-    def indicator_cell(self, project: Project, row: int, name: str) -> _Cell | None:
-        location = project.indicators[row - 1].location
-        fields = self.columns.get(location, {})
-        if name == "value" and "sign" in fields:  # as the extractor joins 符号 / 值 / 单位
-            parts = [self.cell(location.table, location.row, fields.get(p)) for p in _VALUE_PARTS]
-            parts = [part for part in parts if part is not None]
-            return next((part for part in parts if part.text.strip()), parts[0] if parts else None)
-        return self.cell(location.table, location.row, fields.get(name))
-
-    def _table_rows(self, project: Project) -> tuple[int | None, range]:
-        """The project's first table and the rows of its header block."""
-        if project.location.table is not None:
-            table, start = project.location.table, project.location.row or 1
-        elif project.indicators:
-            table, start = project.indicators[0].location.table, 1
-        else:
-            return None, range(0)
-        first = project.indicators[0].location if project.indicators else None
-        end = first.row if first is not None and first.table == table else None
-        last = len(self.tables[table - 1].rows) + 1 if table and table <= len(self.tables) else 0
-        return table, range(start, end or last)
-
-    def header_cell(self, project: Project, name: str) -> _Cell | None:
-        """The value cell of a header line (预算数, 绩效目标 …), else its label cell."""
-        table, rows = self._table_rows(project)
-        templates = shipped()
-        for row in rows:
-            item = self.rows.get((table, row))
-            texts = list(item.cells) if item else []
-            for column, text in enumerate(texts):
-                if not text or not _is_label(text, name, templates):
-                    continue
-                value = next((c for c in range(column + 1, len(texts)) if texts[c] is not None
-                              and templates.label(texts[c]) is None), None)
-                return self.cell(table, row, value if value is not None else column)
+    def at(self, location: Location) -> tuple[Any, list[Paragraph]] | None:
+        """The element at a Location (to group comments) and its paragraphs: a table cell
+        (a row without a column: its first cell), or a paragraph; None when there is none."""
+        if location.table is not None and location.row is not None \
+                and 1 <= location.table <= len(self.tables):
+            found = _grid_cell(self.tables[location.table - 1], location.row, location.column or 0)
+            return (found._tc, found.paragraphs) if found is not None else None
+        if location.paragraph is not None and 1 <= location.paragraph <= len(self.paragraphs):
+            paragraph = self.paragraphs[location.paragraph - 1]
+            return paragraph._p, [paragraph]
         return None
 
-    def title_paragraphs(self, project: Project) -> list[Paragraph]:
-        number = project.location.paragraph
-        return [self.paragraphs[number - 1]] if number and number <= len(self.paragraphs) else []
-
-    def anchor(self, project: Project, cell: Cell) -> tuple[Any, list[Paragraph]]:
-        """The element a cell's comment sits on (to group comments) and its paragraphs."""
-        found = None
-        if cell.row is not None:
-            found = self.indicator_cell(project, cell.row, cell.field)
-        elif cell.field != "title":
-            found = self.header_cell(project, cell.field)
-        if found is None and (title := self.title_paragraphs(project)):
-            return title[0]._p, title
-        if found is None:  # no heading paragraph: the 项目名称 cell, else the table's first cell
-            table, rows = self._table_rows(project)
-            found = self.header_cell(project, "title") or self.cell(table, rows.start or 1, 0)
-        if found is None:  # nothing of the project can be found: the document's first paragraph
-            if not self.paragraphs:
-                self.paragraphs.append(self.document.add_paragraph())
-            return self.paragraphs[0]._p, self.paragraphs[:1]
-        return found._tc, found.paragraphs
-
-
-def _is_label(text: str, name: str, templates: Templates) -> bool:
-    if name == "spending_plan":
-        spending = lexicon.table("table_labels.toml")["header_rows"]["spending_labels"]
-        return any(lexicon.normalize_label(text).startswith(lexicon.normalize_label(label))
-                   for label in spending)
-    return templates.label(text) == _HEADER_LABEL_FIELD.get(name)
+    def anchor(self, marks: Marks, cell: Cell) -> tuple[Any, list[Paragraph]]:
+        """Where a cell's comment goes (`Marks.candidates`), else the first paragraph."""
+        for location in marks.candidates(cell):
+            found = self.at(location)
+            if found is not None:
+                return found
+        if not self.paragraphs:
+            self.paragraphs.append(self.document.add_paragraph())
+        return self.paragraphs[0]._p, self.paragraphs[:1]
 
 
 def annotate(marks: Marks, source: Path, path: Path) -> None:
     """Copy the original .docx with a comment on every cell that has findings."""
-    original = _Source.open(source)
-    projects = {p.index: p for p in marks.review.document.projects}
+    original = _Original.open(source)
     anchors: dict[Any, tuple[list[Paragraph], list[tuple[Cell, list[Finding]]]]] = {}
     for cell, findings in marks.cells.items():
-        element, paragraphs = original.anchor(projects[cell.project], cell)
+        element, paragraphs = original.anchor(marks, cell)
         anchors.setdefault(element, (paragraphs, []))[1].append((cell, findings))
     for paragraphs, groups in anchors.values():
         _comment(original.document, _runs(paragraphs), groups, marks)
@@ -247,7 +176,7 @@ def generate(marks: Marks, path: Path) -> None:
     section.page_width, section.page_height = section.page_height, section.page_width
     document.add_heading(label("report_title"), 0)
     info = review.summary()
-    document.add_paragraph(f"{source.unit_name or ''} {source.year or ''} · {source.source}")
+    document.add_paragraph(source.heading)
     document.add_paragraph(
         f"{label('projects')} {info['projects']} · {label('indicators')} {info['indicators']} · "
         f"{label('findings')} {info['findings']} · {label('mean_score')} {score_text(info['score'])}")
@@ -259,7 +188,7 @@ def generate(marks: Marks, path: Path) -> None:
     for row, project in zip(rows[1:], source.projects):
         score = review.scores[project.index]
         values = (str(project.index), project.title, wan_text(project.budget_wan),
-                  score_text(score.score), score.grade, str(len(marks.of_project(project.index))))
+                  score_text(score.score), score.grade_text, str(len(marks.of_project(project.index))))
         for target, value in zip(row.cells, values):
             target.text = value
     # python-docx checks a style against the whole style part on every paragraph; set the
@@ -281,7 +210,7 @@ def _project(document: WordDocument, project: Project, marks: Marks, bullet: str
               Cell(project.index, None, name))
     label_cell, value_cell = facts[-1].cells
     _fill(document, label_cell, f"{label('score')} / {label('grade')}", marks, None, bold=True)
-    value_cell.text = f"{score_text(score.score)} / {score.grade}"
+    value_cell.text = f"{score_text(score.score)} / {score.grade_text}"
     document.add_paragraph()
     rows = _table(document, len(project.indicators) + 1, _INDICATOR_WIDTHS).rows
     for target, name in zip(rows[0].cells, (*INDICATOR_FIELDS, "score")):

@@ -40,6 +40,7 @@ class FindingView:
     category: str
     category_title: str
     severity: str
+    severity_label: str
     message: str
     suggestion: str
     where: str
@@ -57,7 +58,7 @@ def _finding(finding: Finding, where: str) -> FindingView:
     return FindingView(
         rule=finding.rule, category=finding.category,
         category_title=categories().get(finding.category, {}).get("title", ""),
-        severity=finding.severity.name, message=finding.message, suggestion=finding.suggestion,
+        severity=finding.severity.name, severity_label=finding.severity.label, message=finding.message, suggestion=finding.suggestion,
         where=where, extra={key: plain(value) for key, value in extra_fields(finding).items()})
 
 
@@ -75,7 +76,7 @@ def _project(marks: Marks, project: Project) -> dict[str, Any]:
             for number, indicator in enumerate(project.indicators, start=1)]
     return {
         "index": project.index, "title": project.title, "kind": project.kind,
-        "budget": wan_text(project.budget_wan), "score": score_text(score.score), "grade": score.grade,
+        "budget": wan_text(project.budget_wan), "score": score_text(score.score), "grade": score.grade_text,
         "header": [(label(name), _cell(marks, project, None, Cell(project.index, None, name)))
                    for name in HEADER_FIELDS],
         "rows": rows, "indicator_scores": score.indicator_scores,
@@ -110,6 +111,7 @@ def render(marks: Marks) -> str:
         projects=[_project(marks, project) for project in review.document.projects],
         columns=[label(name) for name in INDICATOR_FIELDS], score_label=label("score"),
         total=len(review.findings), score_text=score_text,
+        severity_labels={severity.name: severity.label for severity in Severity},
     )
 
 

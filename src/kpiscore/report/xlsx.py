@@ -20,7 +20,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -61,11 +62,45 @@ def write(marks: Marks, path: Path) -> None:
         addresses.update(_project_sheet(sheet, project, marks))
     _summary(summary, marks, sheets)
     _findings(findings, marks, sheets, addresses)
-    for sheet in workbook.worksheets:  # printed (or converted to PDF) a page wide
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    for sheet in workbook.worksheets:
+        print_ready(sheet, marks.review.document.name)
     workbook.save(path)
+
+
+_THIN = Side(style="thin", color="A6A6A6")
+_LINE_POINTS = 15  # the height of one wrapped line of 11-point text
+
+
+def print_ready(sheet: Worksheet, name: str) -> None:
+    """A review sheet as a bureau prints it: thin borders on every filled cell, text
+    wrapped inside its cell (rows as tall as their longest text, so nothing overprints a
+    neighbour), A4 landscape a page wide, the header row repeated on every page, the
+    document's name and page numbers in the margins."""
+    for row in sheet.iter_rows():
+        lines = 1
+        filled = [cell for cell in row if cell.value is not None]
+        if len(filled) < 2:  # a title or summary line runs across the sheet unbordered
+            continue
+        for cell in filled:
+            cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+            if isinstance(cell.value, str) and not cell.value.startswith("=") \
+                    and not cell.alignment.text_rotation:
+                cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                           horizontal=cell.alignment.horizontal)
+                width = sheet.column_dimensions[cell.column_letter].width or 10
+                lines = max(lines, _lines(cell.value, max(4, int(width))))
+        if lines > 1 and row:
+            sheet.row_dimensions[row[0].row].height = lines * _LINE_POINTS
+    setup = sheet.page_setup
+    setup.orientation, setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    headings = sheet[sheet.freeze_panes].row - 1 if sheet.freeze_panes else 0
+    if headings:  # the rows above the frozen pane are the sheet's headings
+        sheet.print_title_rows = f"1:{headings}"
+    sheet.oddHeader.center.text = name
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -131,7 +166,7 @@ def _project_sheet(sheet: Worksheet, project: Project, marks: Marks) -> dict[Cel
     _label(sheet.cell(row, 1, label("score")))
     sheet.cell(row, 2, score.score if score.score is not None else score_text(None))
     _label(sheet.cell(row, 3, label("grade")))
-    sheet.cell(row, 4, score.grade).font = _BOLD
+    sheet.cell(row, 4, score.grade_text).font = _BOLD
     header = row + 2
     for column, name in enumerate(_COLUMNS, start=1):
         _label(sheet.cell(header, column, label(name)))
@@ -168,24 +203,25 @@ def _summary(sheet: Worksheet, marks: Marks, sheets: dict[int, str]) -> None:
     document, info = marks.review.document, marks.review.summary()
     sheet.cell(1, 1, f"{label('report_title')}：{document.unit_name or ''} {document.year or ''}"
                      ).font = Font(bold=True, size=14)
-    sheet.cell(2, 1, document.source)
+    sheet.cell(2, 1, document.heading)
     sheet.cell(3, 1, f"{label('projects')} {info['projects']} · {label('indicators')} "
                      f"{info['indicators']} · {label('findings')} {info['findings']} · "
                      f"{label('mean_score')} {score_text(info['score'])}")
     names = list(categories())
     columns = [label(n) for n in ("index", "project", "budget_wan", "score", "grade", "findings")]
     header = 5
-    for column, text in enumerate([*columns, *names], start=1):
+    titles = [categories()[n]["title"] for n in names]
+    for column, text in enumerate([*columns, *titles], start=1):
         _label(sheet.cell(header, column, text))
-        if column > len(columns):  # category codes read upwards, keeping the columns narrow
+        if column > len(columns):  # category titles read upwards, keeping the columns narrow
             sheet.cell(header, column).alignment = Alignment(text_rotation=90, vertical="bottom")
-    sheet.row_dimensions[header].height = 7.5 * max(len(n) for n in names)
+    sheet.row_dimensions[header].height = 13 * max(len(t) for t in titles)
     projects = document.projects
     for row, project in enumerate(projects, start=header + 1):
         score = marks.review.scores[project.index]
         counts = marks.category_counts(project.index)
         values: list[Any] = [project.index, project.title, project.budget_wan, score.score,
-                             score.grade, sum(counts.values()), *(counts[n] or None for n in names)]
+                             score.grade_text, sum(counts.values()), *(counts[n] or None for n in names)]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, value)
         sheet.cell(row, 3).number_format = "#,##0.00"
@@ -204,7 +240,9 @@ def _summary(sheet: Worksheet, marks: Marks, sheets: dict[int, str]) -> None:
     legend = total + 2
     _label(sheet.cell(legend, 1, label("legend")))
     for column, severity in enumerate(sorted(Severity, reverse=True), start=2):
-        sheet.cell(legend, column, severity.name).fill = PatternFill("solid", fgColor=colour(severity))
+        sheet.cell(legend, column, severity.label).fill = PatternFill("solid", fgColor=colour(severity))
+    # the charts start a page of their own, so that a long table never cuts them in two
+    sheet.row_breaks.append(Break(id=legend + 1))
     _charts(sheet, header, total, len(names), legend + 2)
 
 
@@ -245,7 +283,7 @@ def _findings(sheet: Worksheet, marks: Marks, sheets: dict[int, str],
     """One row per finding; the finding's own fields as columns, whatever they are."""
     keys: list[str] = []
     for finding, _ in marks.placed:
-        keys += [key for key in finding.to_dict() if key not in keys]
+        keys += [key for key in finding.to_dict() if key not in keys and key != "field"]
     titles = {p.index: p.title for p in marks.review.document.projects}
     header = [label(n) for n in ("project", "title", "row", "cell")]
     header += [_key_label(key) for key in keys]
@@ -261,7 +299,7 @@ def _findings(sheet: Worksheet, marks: Marks, sheets: dict[int, str],
         if address:
             _link(target, sheets[cell.project], address)
         for column, key in enumerate(keys, start=5):
-            value = values.get(key)
+            value = _shown(finding, key, values.get(key))
             # numbers stay numbers so that the table filters and sorts them
             sheet.cell(row, column, value if value is None or isinstance(value, (int, float))
                        else plain(value))
@@ -279,6 +317,15 @@ def _findings(sheet: Worksheet, marks: Marks, sheets: dict[int, str],
                       ref=f"A1:{get_column_letter(len(header))}{len(marks.placed) + 1}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         sheet.add_table(table)
+
+
+def _shown(finding: Finding, key: str, value: object) -> object:
+    """A finding field as the findings sheet prints it: severity and source in words."""
+    if key == "severity":
+        return finding.severity.label
+    if key == "source":
+        return label(f"source_{value}")
+    return value
 
 
 def _key_label(key: str) -> str:

@@ -1,13 +1,15 @@
 """The rules: every check kpiscore runs, and how to select and run them.
 
-Each rule is a small class with a code, a category, a severity and its documentation
-(see `kpiscore rules`); the modules group them by what they look at.
+Each rule is a small class with a code, a category, a severity, the field its findings
+are about and a check; its texts (title, what it flags, why, the fix, examples) are in
+lexicons/rule_docs.toml (see `kpiscore rules`). The modules group them by what they look at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from kpiscore.findings import Finding, in_order
+from kpiscore.messages import text
 from kpiscore.rules import (basis_rules, category_rules, cost_rules, placeholder_rules, table_rules,
                             text_rules, value_rules)
 from kpiscore.rules.base import Context, Example, Rule
@@ -33,7 +35,7 @@ def select(include: Iterable[str] | None = None, exclude: Iterable[str] = (),
     known = [(rule.code, rule.category) for rule in RULES] + model_codes
     for selector in include + exclude:
         if not any(_matches(code, category, [selector]) for code, category in known):
-            raise ValueError(f"unknown rule or category {selector!r} (see `kpiscore rules`)")
+            raise ValueError(text("rules", "unknown", selector=selector))
     wanted = lambda code, category: ((not include or _matches(code, category, include))
                                      and not _matches(code, category, exclude))
     return ([rule for rule in RULES if wanted(rule.code, rule.category)],

@@ -1,4 +1,9 @@
-"""What a rule is: a code, a category, a severity, documentation, and a check."""
+"""What a rule is: a code, a category, a severity, documentation, and a check.
+
+A rule's texts (title, what it flags, why, the fix shown with every finding, a bad and a
+good example) are data, read by code from lexicons/rule_docs.toml; the rule modules hold
+only the checks.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from kpiscore import lexicon
 from kpiscore.findings import Finding, Severity
@@ -19,6 +24,35 @@ class Example:
 
     text: str
     source: str
+
+
+_CATALOGUE = "rule_docs.toml"
+_Text = TypeVar("_Text", str, Example)
+
+
+class _Catalogued(Generic[_Text]):
+    """A rule's text from lexicons/rule_docs.toml, looked up by the rule's code on the class
+    and on its instances alike (`rule.fix`, `TxtRule.title`)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type[Rule]) -> _Text:
+        entry = lexicon.table(_CATALOGUE)[owner.code][self.name]
+        return Example(**entry) if isinstance(entry, dict) else entry
+
+
+def catalogue() -> dict[str, dict[str, Any]]:
+    """Every rule's texts by code, as lexicons/rule_docs.toml holds them."""
+    return lexicon.table(_CATALOGUE)
+
+
+class Verdict(NamedTuple):
+    """A check's message with the field it is about, for a rule whose field depends on the
+    case (the empty cell, the cell holding the slogan); a plain message takes `Rule.field`."""
+
+    message: str
+    field: str
 
 
 @dataclass
@@ -58,14 +92,14 @@ class Rule:
     """One check. Subclasses set the class attributes and implement `findings`."""
 
     code: ClassVar[str]
-    title: ClassVar[str]
     category: ClassVar[str]
     severity: ClassVar[Severity]
-    flags: ClassVar[str]  # what it flags
-    why: ClassVar[str]  # why it matters: the official basis
-    fix: ClassVar[str]  # how to fix it, shown with every finding
-    bad: ClassVar[Example]
-    good: ClassVar[Example]
+    title = _Catalogued[str]()
+    flags = _Catalogued[str]()  # what it flags
+    why = _Catalogued[str]()  # why it matters: the official basis
+    fix = _Catalogued[str]()  # how to fix it, shown with every finding
+    bad = _Catalogued[Example]()
+    good = _Catalogued[Example]()
     # the field (cell) its findings are about, when always the same; see Finding.field
     field: ClassVar[str | None] = None
 
@@ -75,8 +109,10 @@ class Rule:
     def findings(self, context: Context) -> Iterator[Finding]:
         raise NotImplementedError
 
-    def finding(self, message: str, project: Project, row: int | None = None,
+    def finding(self, message: str | Verdict, project: Project, row: int | None = None,
                 field: str | None = None) -> Finding:
+        if isinstance(message, Verdict):
+            message, field = message
         return Finding(self.code, self.category, self.severity, message, self.fix,
                        project.index, row, field=field or self.field)
 
@@ -84,8 +120,10 @@ class Rule:
 class IndicatorRule(Rule):
     """A rule that looks at one row at a time (with its project and document around it)."""
 
-    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        """The message when the row is flagged, else None."""
+    def check(self, indicator: Indicator, project: Project,
+              context: Context) -> str | Verdict | None:
+        """The message (with its field, when that depends on the case) when the row is
+        flagged, else None."""
         raise NotImplementedError
 
     def findings(self, context: Context) -> Iterator[Finding]:
@@ -99,7 +137,7 @@ class IndicatorRule(Rule):
 class ProjectRule(Rule):
     """A rule that looks at a whole table."""
 
-    def check(self, project: Project, context: Context) -> str | None:
+    def check(self, project: Project, context: Context) -> str | Verdict | None:
         raise NotImplementedError
 
     def findings(self, context: Context) -> Iterator[Finding]:

@@ -9,16 +9,17 @@ from rapidfuzz import fuzz
 from kpiscore import kinds, lexicon
 from kpiscore.findings import Severity
 from kpiscore.model import Indicator, Project
-from kpiscore.rules.base import Context, Example, IndicatorRule, clip
-from kpiscore.text import compact
+from kpiscore.rules.base import Context, IndicatorRule, clip
+from kpiscore.text import compact, per_document
 from kpiscore.values import is_missing
 
 
+@per_document  # VAL-11 and VAL-12 ask it of every basis; bases repeat down a table
 def _names_a_source(basis: str) -> bool:
     """Positive evidence of a source a reader could look up (lexicons/basis.toml)."""
     folded = compact(basis)
     table = lexicon.table("basis.toml")
-    if any(re.search(pattern, folded) for pattern in table["documents"]):
+    if lexicon.any_match(table["documents"], folded):
         return True
     if any(word in folded for word in table["evidence"]):
         return True
@@ -41,22 +42,9 @@ def _free_text_basis(project: Project) -> bool:
 
 class GenericBasis(IndicatorRule):
     code = "VAL-11"
-    title = "依据缺失或泛化 (basis empty or generic)"
     category = "WEAK_BASIS"
     severity = Severity.medium
-    flags = ("A free-text 指标值确定依据 that is empty, a placeholder, or shows no source a reader "
-             "could look up — no document number or title, no named plan, standard, statistic or "
-             "survey: 实际工作需要, 文件要求, 行业标准 / 历史标准 / 合同约定 alone, or only the budget "
-             "(依据县财政预算批复, 部门预算) on a row that is not a cost. Templates with no basis "
-             "column, or a 绩效标准 column of standard types, are not judged.")
-    why = ("财预〔2020〕10号 and local evaluation methods list the standards a value may rest on: "
-           "计划, 行业, 历史, or other standards confirmed by finance; the budget system offers "
-           "them as a dictionary (INDEXSTANDARDS).")
-    fix = "Name the source: the plan or policy document and its number, the industry standard, or last year's actual figure."
-    bad = Example("产出指标 | 数量指标 | 办公取暖费支付的比例 | 用于办公取暖正常运行工作开展的程度 | "
-                  "≥90 用于办公取暖正常运行工作开展的程度 | 依据县财政预算批复", "001#1 row 1")
-    good = Example("产出指标 | 时效指标 | 案件结案时间 | 结案时间小于60个工作日 | <60工作日 | "
-                   "《劳动法》《劳动保障监察条例》", "000#4 row 3")
+    field = "basis"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         if not _free_text_basis(project):
@@ -76,18 +64,9 @@ class GenericBasis(IndicatorRule):
 
 class BasisFromAnotherColumn(IndicatorRule):
     code = "VAL-12"
-    title = "依据错列 (basis holds another column's text)"
     category = "WEAK_BASIS"
     severity = Severity.medium
-    flags = ("A 指标值确定依据 that names no source and instead holds an aim, a satisfaction "
-             "phrase, or the row's own name, description or value.")
-    why = ("The basis must say where the value comes from (计划 / 行业 / 历史 standard); text "
-           "shifted from another column leaves the value without any.")
-    fix = "Replace the text with the value's source (document, standard, data) and move the text to the column it belongs to."
-    bad = Example("满意度指标 | 服务对象满意度指标 | 群众满意度 | 群众对人社部门服务满意度 | >=95% | "
-                  "大部分群众对人社部门提供的服务满意", "004#1 row 7")
-    good = Example("产出指标 | 时效指标 | 案件结案时间 | 结案时间小于60个工作日 | <60工作日 | "
-                   "《劳动法》《劳动保障监察条例》", "000#4 row 3")
+    field = "basis"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         basis = compact(indicator.basis)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from kpiscore import kinds, lexicon, money
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
-from kpiscore.rules.base import Context, Example, IndicatorRule, ProjectRule, clip
+from kpiscore.rules.base import Context, IndicatorRule, ProjectRule, Verdict, clip
 from kpiscore.text import compact
 
 def _own_spending(indicator: Indicator) -> bool:
@@ -34,16 +34,9 @@ def _is_slip(first: float, second: float) -> bool:
 
 class CostAboveBudget(IndicatorRule):
     code = "COST-03"
-    title = "成本超预算 (amount above the budget)"
     category = "COST_MISMATCH"
     severity = Severity.high
-    flags = ("An amount of money in an indicator above the project's 预算数 (or the total stated "
-             "in 项目说明 when the table has none), beyond a 1% tolerance.")
-    why = ("财预〔2015〕88号 (适当性): target and money must match; a cost cap above the "
-           "appropriation cannot be a target of this budget.")
-    fix = "Check the figure and its unit against 预算数; a cost cap cannot exceed the project's budget."
-    bad = Example("(none in the seeds) 预算数 10.00 | 成本 | 总成本 | ≤12万元", "-")
-    good = Example("产出指标 | 成本指标 | 社保卡制卡经费 | … | ≤10万元 | …", "000#5 row 4")
+    field = "value"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         amount, budget = _amount_wan(indicator), money.budget(project)
@@ -56,14 +49,9 @@ class CostAboveBudget(IndicatorRule):
 
 class YuanWanSlip(IndicatorRule):
     code = "COST-08"
-    title = "元 / 万元 错位 (amount off by 10⁴)"
     category = "COST_MISMATCH"
     severity = Severity.high
-    flags = "An amount that equals the budget times or divided by 10,000: 元 written as 万元 or the reverse."
-    why = "财预〔2015〕88号 (适当性); the table is stated in 万元, a unit slip changes the target 10,000-fold."
-    fix = "Write the amount in the unit of the table (万元), or correct the unit."
-    bad = Example("(none in the seeds) 预算数 2.40 | 成本 | 办公费 | ≤24000万元", "-")
-    good = Example("产出指标 | 成本指标 | 社保卡制卡经费 | … | ≤10万元 | …", "000#5 row 4")
+    field = "value"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         amount, budget = _amount_wan(indicator), money.budget(project)
@@ -74,17 +62,9 @@ class YuanWanSlip(IndicatorRule):
 
 class UnitCostTimesQuantity(ProjectRule):
     code = "COST-04"
-    title = "单价×数量与预算不符 (unit cost × quantity far from the budget)"
     category = "COST_MISMATCH"
     severity = Severity.medium
-    flags = ("Unit costs (元/件, 元/人, or an amount 每人 / 每家 / 人均) times their matching 数量 "
-             "rows (times 12 for monthly amounts) that add up to less than half or more than 1.5 "
-             "times the budget.")
-    why = ("财预〔2015〕88号 (相应匹配) and 财预〔2020〕10号 (绩效目标合理性): targets must correspond "
-           "to the planned quantities and money.")
-    fix = "Make unit cost × quantity agree with 预算数, or explain the difference in 绩效指标描述."
-    bad = Example("(none in the seeds) 培训人数 ≥500人, 人均培训成本 ≤200元/人, 预算数 30万元", "-")
-    good = Example(">200件 × <120元/件 = 2.4万元 = 预算数 2.40", "000#4")
+    field = "value"
 
     def findings(self, context: Context) -> Iterator[Finding]:
         low, high = self.param(context, "ratio")
@@ -135,14 +115,9 @@ def _product(indicator: Indicator, project: Project) -> float | None:
 
 class FundingSplit(ProjectRule):
     code = "COST-05"
-    title = "资金构成不平 (预算数 ≠ 财政资金 + 其他资金)"
     category = "BUDGET_INCONSISTENT"
     severity = Severity.high
-    flags = "预算数 differs from 财政资金 + 其他资金 (an empty 其他资金 is 0) by more than 0.01 万元."
-    why = "Internal consistency of the 项目绩效目标表 header: the parts of the funding make up the total."
-    fix = "Correct 预算数, 财政资金 or 其他资金 so that the parts add up to the total."
-    bad = Example("(none in the seeds) 预算数 50.00 | 财政资金 40.00 | 其他资金 (blank)", "-")
-    good = Example("预算数 14.30 | 财政资金 14.30 | 其他资金 (blank)", "001#1")
+    field = "budget_wan"
 
     def check(self, project: Project, context: Context) -> str | None:
         if project.budget_wan is None or project.fiscal_wan is None:
@@ -155,16 +130,9 @@ class FundingSplit(ProjectRule):
 
 class SpendingPlan(ProjectRule):
     code = "COST-06"
-    title = "支出计划不规范 (spending plan malformed)"
     category = "BUDGET_INCONSISTENT"
     severity = Severity.medium
-    flags = ("A cumulative spending plan (3月底 / 6月底 / 10月底 / 12月底) that goes down, or does "
-             "not reach 100% by 12月底 (a missing 12月底 counts).")
-    why = ("中发〔2018〕34号 sets the 双监控 of targets and spending; the Hebei table labels the row "
-           "累计进度 %, so it must be non-decreasing and end at 100.")
-    fix = "Give the cumulative share spent by each date, never decreasing, reaching 100% by 12月底."
-    bad = Example("3月底 30 | 6月底 50 | 10月底 20 | 12月底 (blank)", "001#23")
-    good = Example("3月底 25 | 6月底 50 | 10月底 75 | 12月底 100", "001#1")
+    field = "spending_plan"
 
     def check(self, project: Project, context: Context) -> str | None:
         plan = {month: share for month, share in project.spending_plan.items() if share is not None}
@@ -184,34 +152,28 @@ def _show(plan: dict[str, float]) -> str:
 
 class NarrativeAmounts(ProjectRule):
     code = "COST-07"
-    title = "说明金额与预算不符 (amounts in the narrative contradict the budget)"
     category = "BUDGET_INCONSISTENT"
     severity = Severity.high
-    flags = ("Amounts in 资金用途 or 项目说明 whose stated total (合计, 需经费, 项目资金 …) or sum is "
-             "more than 5% off 预算数, or off by 10⁴ (a 元 / 万元 slip); and written sums "
-             "(10458×10+72×15=…元) whose result is wrong.")
-    why = ("财预〔2015〕88号 (适当性, 可行性): the costing behind the budget must support it; "
-           "a narrative that contradicts 预算数 leaves the amount unjustified.")
-    fix = "Correct the amounts (and their 元 / 万元 units) so the narrative adds up to 预算数."
-    bad = Example("预算数 2.40 | 需办公费14000万元，差旅费10000元", "000#4")
-    good = Example("预算数 4.00 | 需经费 40000 元，其中办公费 25000 元，邮寄费 5000 元，差旅费 10000 元", "000#6")
+    field = "budget_wan"
 
-    def check(self, project: Project, context: Context) -> str | None:
-        for text in (project.purpose, project.explanation):
+    def check(self, project: Project, context: Context) -> Verdict | None:
+        # 项目说明 is no line of the report's header: its amounts sit on 预算数 (Rule.field)
+        narratives = ((project.purpose, "purpose"), (project.explanation, self.field))
+        for text, field in narratives:
             wrong = money.formula_errors(text)
             if wrong:
-                return f"算式「{clip(wrong[0], 30)}」计算结果有误"
+                return Verdict(f"算式「{clip(wrong[0], 30)}」计算结果有误", field)
         if not project.budget_wan:
             return None
         relative = lexicon.table("money.toml")["relative"]
-        for text in (project.purpose, project.explanation):
+        for text, field in narratives:
             total = money.stated_total(text)
             found = money.amounts(text)
             stated = total.wan if total else sum(amount.wan for amount in found)
             if not found or abs(stated / project.budget_wan - 1) <= relative:
                 continue
-            what = f"「{total.text}」" if total else "、".join(a.text for a in found[:3])
-            return f"说明中的金额{clip(what, 30)}与预算数{project.budget_wan:g}万元不符"
+            what = f"「{clip(total.text, 28)}」" if total else clip("、".join(a.text for a in found[:3]), 30)
+            return Verdict(f"说明中的金额{what}与预算数{project.budget_wan:g}万元不符", field)
         return None
 
 

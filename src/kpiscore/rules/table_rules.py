@@ -6,12 +6,11 @@ import re
 from collections.abc import Iterator
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
 
 from kpiscore import kinds, lexicon, reuse
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
-from kpiscore.rules.base import Context, Example, ProjectRule, Rule, clip
+from kpiscore.rules.base import Context, ProjectRule, Rule, clip
 from kpiscore.text import char_pairs, compact, without
 
 _BENEFITS = {"经济效益", "社会效益", "生态效益", "可持续影响"}
@@ -23,15 +22,9 @@ def _level2_kinds(project: Project) -> set[str]:
 
 class MissingOutcome(ProjectRule):
     code = "CMP-01"
-    title = "效益或满意度缺项 (no benefit or satisfaction indicator)"
     category = "MISSING_CATEGORY"
     severity = Severity.medium
-    flags = "A table with no 效益 (效果) indicator, or no 服务对象满意度 indicator."
-    why = ("中发〔2018〕34号: a target covers output, cost, economic, social, ecological and "
-           "sustainability effects, and service-recipient satisfaction.")
-    fix = "Add the missing 一级: the effect the outputs bring about, and the satisfaction of those served."
-    bad = Example("印刷项目: 产出 and 效益 rows, no 满意度 row", "000#2")
-    good = Example("社保卡补卡制卡经费: 产出, 效益 and 满意度 rows", "000#5")
+    field = "title"
 
     def check(self, project: Project, context: Context) -> str | None:
         present = _level2_kinds(project)
@@ -42,14 +35,9 @@ class MissingOutcome(ProjectRule):
 
 class MissingOutput(ProjectRule):
     code = "CMP-02"
-    title = "产出二级缺项 (数量 / 质量 / 时效 missing)"
     category = "MISSING_CATEGORY"
     severity = Severity.medium
-    flags = "A table whose 产出 lacks any of 数量, 质量 or 时效."
-    why = "财预〔2015〕88号 / 财预〔2021〕101号 break output into quantity, quality and timeliness (and cost)."
-    fix = "Add the missing output indicators: how much is delivered, to what standard, by when."
-    bad = Example("城乡养老缴费补贴: 产出 has only 数量", "004#2")
-    good = Example("劳动监察: 数量 >200件, 质量 100%, 时效 <60工作日, 成本 <120元/件", "000#4")
+    field = "title"
 
     def check(self, project: Project, context: Context) -> str | None:
         missing = [kind for kind in ("数量", "质量", "时效") if kind not in _level2_kinds(project)]
@@ -58,15 +46,9 @@ class MissingOutput(ProjectRule):
 
 class MissingCost(ProjectRule):
     code = "COST-01"
-    title = "缺成本指标 (no cost indicator)"
     category = "MISSING_CATEGORY"
     severity = Severity.medium
-    flags = "A table from budget year 2021 on with no 成本 indicator at any level."
-    why = ("中发〔2018〕34号 requires cost in every target; 财预〔2021〕101号 defines the cost "
-           "branch (经济 / 社会 / 生态环境成本).")
-    fix = "Add a cost indicator: a unit cost (元/人, 元/件) or a cost cap in 万元."
-    bad = Example("2023 table with 数量, 质量, 时效, 效益 and 满意度 but no 成本", "001#1")
-    good = Example("总成本 ≤47.43万元; 平均成本 ≤4.73万元", "002#1")
+    field = "title"
 
     def check(self, project: Project, context: Context) -> str | None:
         year = context.document.year
@@ -77,18 +59,9 @@ class MissingCost(ProjectRule):
 
 class GoalEmptyOrStub(ProjectRule):
     code = "CMP-05"
-    title = "绩效目标缺失或模板化 (target text missing or a stub)"
     category = "EMPTY_GOAL"
     severity = Severity.high
-    flags = ("A 绩效目标 that is empty, a template stub (`1.目标内容 1`), or that only restates the "
-             "资金用途 or the title: its words, with numbering and idle words (确保, 用于, 工作, "
-             "经费 …) removed, are mostly (by character pairs) those of the use or title. A goal "
-             "that states a checkable or operational result (及时, 足额, 按时, 全部, 正常运转, "
-             "顺利进行, a rate, a number) is never flagged. Word lists: goals.toml.")
-    why = "财预〔2015〕88号 (完整性): the target must state what the money achieves this year."
-    fix = "State what this year's money achieves: the output, for whom, how much, by when."
-    bad = Example("绩效目标: 1.用于办公取暖费用 (资金用途: 用于办公取暖费用)", "001#1")
-    good = Example("绩效目标: 通过拨付养老保险制度改革补助经费，确保机关事业单位退休人员养老金按时足额发放", "001#18")
+    field = "goal"
 
     def check(self, project: Project, context: Context) -> str | None:
         if project.goal is None and project.kind == "department":
@@ -115,62 +88,66 @@ def _row_key(indicator: Indicator) -> str:
 
 class ClonedTable(Rule):
     code = "DUP-02"
-    title = "整表克隆 (table copied from another project)"
     category = "DUPLICATE_PROJECT"
     severity = Severity.medium
-    flags = ("Two projects of one document whose indicator rows are (nearly) the same once numbers "
-             "and document numbers are masked, while the projects differ.")
-    why = ("财预〔2015〕88号 (相关性, 适当性): targets are set per project and match its money; "
-           "财预〔2020〕10号 checks that projects do not duplicate each other.")
-    fix = "Write this project's own indicators: its outputs, quantities and effects, in proportion to its budget."
-    bad = Example("创业担保贷款 25.59万 vs 22.59万: identical rows incl. ≥300笔, ≥15%", "001#7")
-    good = Example("劳动监察 (>200件, <120元/件) vs 仲裁 (85件, <500元)", "000#4")
+    field = "title"
 
     def findings(self, context: Context) -> Iterator[Finding]:
         projects = [p for p in context.projects() if len(p.indicators) >= 2]
+        if len(projects) < 2:
+            return
         share, similarity = self.param(context, "share"), self.param(context, "similarity")
-        matched = _matched_shares([[_row_key(i) for i in p.indicators] for p in projects],
-                                  similarity)
-        both = matched.minimum(matched.T).tocsr()  # the smaller of the two shares
+        matched = _matched_shares([[_row_key(i) for i in p.indicators] for p in projects], similarity)
         for position, project in enumerate(projects):
-            row = both.getrow(position)
-            twins = [projects[other] for other, value in zip(row.indices, row.data)
-                     if value >= share and other != position]
+            # the smaller of the two shares: each table mostly made of the other's rows
+            twins = [projects[other] for other in sorted(matched.get(position, {}))
+                     if other != position and matched[position][other] >= share
+                     and matched.get(other, {}).get(position, 0.0) >= share]
             if twins:
                 shown = "、".join(f"第{t.index}个项目「{clip(t.title, 14)}」" for t in twins[:3])
                 yield self.finding(f"指标表与{shown}基本相同", project)
 
 
-def _matched_shares(tables: list[list[str]], similarity: float) -> csr_matrix:
-    """share[a, b] (sparse): the share of table a's rows that have a row of table b at
-    rapidfuzz ratio ≥ `similarity`. Similar rows come from the LSH index
-    (reuse.similar_pairs), so the work grows with the rows and their near twins, not
-    with the pairs of tables."""
+def _matched_shares(tables: list[list[str]], similarity: float) -> dict[int, dict[int, float]]:
+    """shares[a][b]: the share of table a's rows that have a row of table b at rapidfuzz
+    ratio ≥ `similarity` (0..1); absent where none has. Similar rows come from the LSH
+    index (reuse.similar_pairs), so the work grows with the rows and their near twins,
+    not with the pairs of tables."""
     unique: dict[str, int] = {}
     codes = np.array([unique.setdefault(key, len(unique)) for table in tables for key in table],
                      dtype=np.int64)
-    owner = np.repeat(np.arange(len(tables)), [len(table) for table in tables])
-    rows = np.arange(len(codes))
+    sizes = np.array([len(table) for table in tables], dtype=np.int64)
+    owner = np.repeat(np.arange(len(tables)), sizes)
     pairs = reuse.similar_pairs(list(unique), similarity, _WITHIN_DOCUMENT)
     texts = np.arange(len(unique))
     # a text is similar to itself and to each text of a similar pair, both ways round
-    similar = _incidence(np.concatenate((texts, pairs[:, 0], pairs[:, 1])),
-                         np.concatenate((texts, pairs[:, 1], pairs[:, 0])), (len(unique),) * 2)
-    printed_in = _incidence(codes, owner, (len(unique), len(tables)))
-    row_text = _incidence(rows, codes, (len(codes), len(unique)))
-    has_twin = (row_text @ (similar @ printed_in)).astype(bool).astype(np.int32)
-    counts = (_incidence(owner, rows, (len(tables), len(codes))) @ has_twin).tocoo()
-    sizes = np.array([len(table) for table in tables], dtype=float)
-    # count / size, as the mean of a row of booleans is: the same float at the threshold
-    return csr_matrix((counts.data / sizes[counts.row], (counts.row, counts.col)),
-                      shape=(len(tables),) * 2)
+    near, far = (np.concatenate((texts, pairs[:, 0], pairs[:, 1])),
+                 np.concatenate((texts, pairs[:, 1], pairs[:, 0])))
+    printed = np.unique(codes * len(tables) + owner)  # (text, table), each once
+    text_in, table_of = np.divmod(printed, len(tables))
+    # (text, table): the text has a similar text printed in the table, each once
+    text, table = _joined(far, near, text_in, table_of)
+    text, table = np.divmod(np.unique(text * len(tables) + table), len(tables))
+    row, table = _joined(codes, np.arange(len(codes)), text, table)
+    keys, counts = np.unique(owner[row] * len(tables) + table, return_counts=True)
+    shares: dict[int, dict[int, float]] = {}
+    for (a, b), count in zip(zip(*np.divmod(keys, len(tables))), counts):
+        # count / size, as the mean of a row of booleans is: the same float at the threshold
+        shares.setdefault(int(a), {})[int(b)] = float(count / sizes[a])
+    return shares
 
 
-def _incidence(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> csr_matrix:
-    """A 0/1 sparse matrix with ones at (rows[k], columns[k])."""
-    matrix = coo_matrix((np.ones(len(rows), np.int32), (rows, columns)), shape=shape).tocsr()
-    matrix.data[:] = 1  # a repeated position counts once
-    return matrix
+def _joined(left_key: np.ndarray, left_value: np.ndarray, right_key: np.ndarray,
+            right_value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(left_value[i], right_value[j]) for every i, j with left_key[i] == right_key[j]: a
+    join of two key columns, in numpy."""
+    order = np.argsort(right_key, kind="stable")
+    ordered = right_key[order]
+    low = np.searchsorted(ordered, left_key, "left")
+    counts = np.searchsorted(ordered, left_key, "right") - low
+    left = np.repeat(np.arange(len(left_key)), counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return left_value[left], right_value[order[np.repeat(low, counts) + within]]
 
 
 # Rows of one document are few: 48 bands of 2 make a pair of Jaccard 0.25 a candidate

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -13,8 +12,8 @@ from kpiscore import kinds, lexicon, phrases
 from kpiscore.findings import Finding, Severity
 from kpiscore.model import Indicator, Project
 from kpiscore.relatedness import Topics, foreign
-from kpiscore.rules.base import Context, Example, IndicatorRule, Rule, clip
-from kpiscore.text import char_pairs, compact, strip_fillers, without
+from kpiscore.rules.base import Context, IndicatorRule, Rule, Verdict, clip
+from kpiscore.text import char_pairs, compact, per_document, strip_fillers, without
 
 
 def _same_wording(first: str, second: str, similarity: float) -> bool:
@@ -34,18 +33,9 @@ def _value_words(indicator: Indicator) -> str:
 
 class ValueEchoesName(IndicatorRule):
     code = "TXT-01"
-    title = "值回显 (value repeats the name or description)"
     category = "ECHO"
     severity = Severity.high
-    flags = ("A 指标值 whose words (after the operator, number and unit) repeat the 三级指标 or "
-             "the 绩效指标描述: `≥90 用于办公取暖正常运行工作开展的程度`, or a value equal to the name.")
-    why = ("财预〔2015〕88号 (细化量化) and 财预〔2020〕10号 (绩效指标明确性): the value must state a "
-           "measurable target; repeating the name states none.")
-    fix = "Write the target itself in 指标值: operator, number and unit (≥95%、≥300笔、12月31日前)."
-    bad = Example("产出指标 | 数量指标 | 办公取暖费支付的比例 | 用于办公取暖正常运行工作开展的程度 | "
-                  "≥90 用于办公取暖正常运行工作开展的程度 | 依据县财政预算批复", "001#1 row 1")
-    good = Example("产出指标 | 质量指标 | 到位准确率 | 到位准确率：准确发放人数*100% | ≥95% | 合同约定",
-                   "002#1 row 2")
+    field = "value"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         words = _value_words(indicator)
@@ -60,17 +50,9 @@ class ValueEchoesName(IndicatorRule):
 
 class DescriptionCopiesName(IndicatorRule):
     code = "TXT-02"
-    title = "描述照抄名称 (description copies the name)"
     category = "ECHO"
     severity = Severity.low
-    flags = ("A 绩效指标描述 equal to the 三级指标, or equal to it plus only 情况 / 程度 / 的 / "
-             "比例: it gives no definition, scope or formula.")
-    why = ("The budget system has 指标解释 and 计算公式 fields for exactly this; 财预〔2020〕10号 asks "
-           "for indicators that are clear and measurable.")
-    fix = "Define the indicator: what is counted, over which population, and the formula (A÷B×100%)."
-    bad = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
-    good = Example("产出指标 | 时效指标 | 发放及时率 | 发放及时率=及时发放的次数/发放总数*100% | ≥95% | 合同约定",
-                   "002#1 row 3")
+    field = "description"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         name, description = strip_fillers(indicator.name), strip_fillers(indicator.description)
@@ -81,30 +63,20 @@ class DescriptionCopiesName(IndicatorRule):
 
 class Slogan(IndicatorRule):
     code = "TXT-04"
-    title = "套话 (generic slogan)"
     category = "BOILERPLATE"
     severity = Severity.medium
-    flags = ("A generic slogan in the name or value (社会保障制度更加公平可持续, 促进经济社会的更好"
-             "发展, 保证社保工作顺利开展, 维持单位正常运转, 提高效率), when the row's description "
-             "and value name nothing of this project either.")
-    why = ("财预〔2015〕88号 (相关性) requires indicators tied to the project; 财预〔2021〕101号 names "
-           "高度关联 as a principle. A slogan fits every table and measures none.")
-    fix = "Name what this project's money delivers or changes, with a measurable value."
-    bad = Example("效益指标 | 社会效益指标 | 保证社保工作顺利开展 | 保证社保工作顺利开展 | 保证社保工作顺利开展 | "
-                  "机关要求", "002#1 row 6")
-    good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
 
-    def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
+    def check(self, indicator: Indicator, project: Project, context: Context) -> Verdict | None:
         if _names_own_object(indicator, project, context):
             return None
-        for cell in (indicator.name, _value_words(indicator)):
+        for field, cell in (("name", indicator.name), ("value", _value_words(indicator))):
             folded = compact(cell)
-            if any(re.search(p, folded) for p in lexicon.table("boilerplate.toml")["slogans"]):
-                return f"「{clip(cell)}」是套话，未说明本项目的具体产出或效果"
+            if lexicon.any_match(lexicon.table("boilerplate.toml")["slogans"], folded):
+                return Verdict(f"「{clip(cell)}」是套话，未说明本项目的具体产出或效果", field)
         return None
 
 
-@lru_cache(maxsize=4096)  # TXT-03 compares rows with their project's title, use and goal
+@per_document  # TXT-03 compares rows with their project's title, use and goal
 def _bigrams(text: str) -> frozenset[str]:
     """Content bigrams of a text, without the generic words listed in relatedness.toml."""
     return frozenset(char_pairs(without(text, lexicon.table("relatedness.toml")["generic"], "|")))
@@ -145,20 +117,9 @@ def _standard_row(indicator: Indicator) -> bool:
 
 class NoObject(IndicatorRule):
     code = "TXT-03"
-    title = "无对象的空泛指标 (indicator that names no object)"
     category = "BOILERPLATE"
     severity = Severity.medium
-    flags = ("A 三级 name made only of metric words, process verbs and category names (覆盖率, "
-             "运转保障率, 按时完成数量的比例, 提供优质服务, 直接、间接总受益人数) whose description "
-             "and value do not name this project's own object either. 满意度 and 成本 rows with a "
-             "proper value (≥95%, ≤15万元) are standard indicators and are not flagged. Words: "
-             "`no_object` in boilerplate.toml.")
-    why = ("财预〔2015〕88号 (相关性) and 财预〔2021〕101号 (高度关联): an indicator must say what of "
-           "this project is counted or checked; a name with no object fits any table.")
-    fix = "Name the object: what is covered, completed or paid, for whom (养老金发放覆盖率, 见习补贴发放人数)."
-    bad = Example("产出指标 | 质量指标 | 覆盖率 | 覆盖率 | 100% | 文件规定冀价行费字 (2018) 71 号文件", "000#5 row 2")
-    good = Example("产出指标 | 质量指标 | 覆盖率 | 贫困人口参加城乡民医疗保险占应参保的比例 | =100% | "
-                   "承高党政办字[2016]78号文件按政策，落实贫困人口医疗保障救助工作，全部参保", "004#13 row 1")
+    field = "name"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         if _names_object(indicator.name) or _standard_row(indicator) or \
@@ -169,18 +130,9 @@ class NoObject(IndicatorRule):
 
 class RecurringTemplateRow(IndicatorRule):
     code = "TXT-08"
-    title = "跨单位套用的模板行 (template row reused across publishers)"
     category = "BOILERPLATE"
     severity = Severity.medium
-    flags = ("A 三级 name that other publishers print too (the phrase-frequency index "
-             "lexicons/phrases.json, rebuilt by `kpiscore phrases`), when neither the name nor its "
-             "description or value names anything of this project (its title, use and goal). "
-             "满意度 and 成本 rows with a proper value are standard indicators and are not flagged.")
-    why = ("财预〔2015〕88号 (相关性) and 财预〔2021〕101号 (高度关联): an indicator must be tied to "
-           "its project; a row pasted unchanged into unrelated tables is tied to none.")
-    fix = "Replace the template row with an indicator of what this project's money delivers or changes."
-    bad = Example("产出指标 | 质量指标 | 覆盖率 | 覆盖率 | 100% | 文件规定冀价行费字 (2018) 71 号文件", "000#5 row 2")
-    good = Example("产出指标 | 数量指标 | 聘用人数 | 聘用人数 | 10人 | 实际数据", "002#1 row 1")
+    field = "name"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         elsewhere = phrases.other_publishers(indicator.name, context.document.source)
@@ -204,18 +156,9 @@ def _skeleton(name: str) -> str:
 
 class SlotFilledTemplate(Rule):
     code = "DUP-03"
-    title = "句式模板替换 (slot-filled template)"
     category = "BOILERPLATE"
     severity = Severity.medium
-    flags = ("Rows of one table made from one skeleton with the 二级 word swapped in, the rest "
-             "naming no object (个人创业担保贷款数量 / …成本 is not a template): "
-             "按时完成数量的比例, 按时完成质量的程度, 按时限完成经济效益程度.")
-    why = ("财预〔2015〕88号 (相关性): each indicator should measure a distinct aspect of this "
-           "project; a template filled with category names measures none.")
-    fix = "Replace each templated row with a real indicator of that category for this project."
-    bad = Example("产出指标 | 质量指标 | 按时完成质量的程度 | …", "001#11 row 2")
-    good = Example("产出指标 | 质量指标 | 到位准确率 | 到位准确率：准确发放人数*100% | ≥95% | 合同约定",
-                   "002#1 row 2")
+    field = "name"
 
     def findings(self, context: Context) -> Iterator[Finding]:
         for project in context.projects():
@@ -230,24 +173,9 @@ class SlotFilledTemplate(Rule):
 
 class UnrelatedToProject(IndicatorRule):
     code = "TXT-10"
-    title = "与项目无关 (indicator unrelated to the project)"
     category = "UNRELATED"
     severity = Severity.medium
-    flags = ("A row about something its project's money does not buy or reach. A 产出 row "
-             "(数量, 质量, 时效) is compared with the programme areas of the 资金用途 (the title "
-             "when there is none); a 效益 or 满意度 row with those of the title and 资金用途, and "
-             "is also related when it names the population the project serves. Flags: another "
-             "programme (an IT project measured by 案件受理率); another part of the same "
-             "programme (retirees for a contribution subsidy); payments or the people paid as "
-             "the output of money that runs a service (退休人数, 发放率 for office money or an "
-             "agents' subsidy). A qualitative value says what the row is about; with a number, "
-             "the name does. Cost rows, 部门整体 tables and rows or projects that name no area "
-             "are not judged. Areas, parts and populations: relatedness.toml.")
-    why = ("财预〔2015〕88号 完整性 and 相关性: indicators must match what the money is for.")
-    fix = "Measure what this project's money buys or achieves; move the row to the project it belongs to."
-    bad = Example("产出指标 | 数量指标 | 案件受理率 | 案件受理的程度 | ≥90 案件受理的程度 | 依据县财政预算批复",
-                  "001#5 row 1")
-    good = Example("产出指标 | 数量指标 | 全年案件数量 | 全年案件数量 | >200件 | 经验标准", "000#4 row 1")
+    field = "name"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         level = kinds.level2_kind(indicator)
