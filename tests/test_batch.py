@@ -20,6 +20,7 @@ import kpiscore
 from kpiscore import batch, inputs
 from kpiscore.cache import Cache
 from kpiscore.cli import app
+from kpiscore.read.failures import says
 
 runner = CliRunner()
 SAMPLE = REPO / "samples" / "sample.docx"
@@ -97,7 +98,7 @@ def test_patterns_stdin_and_missing_paths(tmp_path):
     result = check("-", "-f", "jsonl", input=f"{documents[2]}\n\n{missing}\n")
     assert result.exit_code == 2
     assert [json.loads(line)["source"] for line in result.stdout.splitlines()] == [str(documents[2])]
-    assert result.stderr.splitlines() == [f"kpiscore: {missing}: file not found"]
+    assert result.stderr.splitlines() == [f"kpiscore: {missing}: {says('file_not_found')}"]
 
 
 # outputs --------------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def test_a_failure_in_the_middle_is_listed_and_the_rest_written(tmp_path):
     paths[1].write_bytes(b"")  # empty: one line, the other three checked
     result = check(tmp_path / "in" / "*.txt", paths[1], "-o", tmp_path / "out.jsonl", "-j", "2")
     assert result.exit_code == 2
-    line = f"{paths[1]}: empty file"
+    line = f"{paths[1]}: {says('empty_file')}"
     assert f"kpiscore: {line}" in result.stderr.splitlines() and "Traceback" not in result.stderr
     assert (tmp_path / "out.failures.txt").read_text("utf-8") == line + "\n"
     sources = [json.loads(x)["source"] for x in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
@@ -229,7 +230,7 @@ def test_an_interrupted_run_resumes_without_redoing_finished_documents(tmp_path)
 def test_check_and_scan_give_what_the_command_gives(tmp_path, corpus):
     review = kpiscore.check(SAMPLE)
     assert review.to_dict() == alone(SAMPLE)
-    with pytest.raises(kpiscore.InputError, match="gone.docx: file not found"):
+    with pytest.raises(kpiscore.InputError, match=f"gone.docx: {says('file_not_found')}"):
         kpiscore.check(tmp_path / "gone.docx")
     frame = kpiscore.scan(tmp_path / "in", jobs=2)
     assert list(frame["source"].unique()) == [str(p) for p in sorted(corpus)]

@@ -313,6 +313,7 @@ def server(app):
                     reason="chromium or chromedriver not installed")
 def test_a_reviewer_uploads_sees_the_marked_cells_and_downloads_in_chromium(server, quiet_folders):
     from selenium import webdriver
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait

@@ -492,6 +492,7 @@ def phrases(
     import json
 
     from kpiscore import phrases as index
+    from kpiscore.read.failures import says
 
     owners_file = publishers or Path("labels/publishers.csv")
     owners: dict[str, str] = {}
@@ -499,7 +500,7 @@ def phrases(
         with owners_file.open(encoding="utf-8") as handle:
             owners = {line["document"]: line["publisher"] for line in csv.DictReader(handle)}
     elif publishers is not None:
-        _fail(InputError(str(publishers), text("cli", "file_not_found")))
+        _fail(InputError(str(publishers), says("file_not_found")))
     from kpiscore import inputs
 
     files, failures = inputs.expand(paths)
