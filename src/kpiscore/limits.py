@@ -101,10 +101,11 @@ def exceed(key: str, value: float, where: str = "") -> InputError:
                                                limit=_figure(getattr(current.limits, key)), key=key))
 
 
-def check(key: str, value: float, where: str = "") -> None:
-    """Raise InputError when `value` is over the limit `key`."""
+def check(key: str, value: float, where: object = "") -> None:
+    """Raise InputError when `value` is over the limit `key`. `where` is made a string
+    only then: a Location's text costs more than the comparison, once per cell."""
     if value > getattr(active(), key):
-        raise exceed(key, value, where)
+        raise exceed(key, value, str(where))
 
 
 def check_bytes(key: str, size: int, where: str = "") -> None:

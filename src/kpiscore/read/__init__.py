@@ -72,14 +72,14 @@ def _check_sizes(items: list[Item]) -> None:
     for item in items:
         limits.tick()
         if isinstance(item, Paragraph):
-            limits.check("cell_chars", len(item.text), str(item.location))
+            limits.check("cell_chars", len(item.text), item.location)
             continue
         rows[item.table] += 1
         # the last column holding text: a reader may pad rows with empty or covered cells
         width = max((column for column, cell in enumerate(item.cells, start=1) if cell), default=0)
         limits.check("columns", width, f"表 {item.table}")
         limits.check("cell_chars", max((len(cell or "") for cell in item.cells), default=0),
-                     str(item.location))
+                     item.location)
     limits.check("tables", len(rows))
     if rows:
         table, count = rows.most_common(1)[0]
