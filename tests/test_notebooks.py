@@ -28,6 +28,7 @@ def test_corpus_notebook_runs_on_the_shipped_sample_alone(tmp_path, monkeypatch)
     """Without ../shared the corpus notebook reads samples/ only: one document, so no
     reuse across documents, and it still runs to the end."""
     monkeypatch.setenv("KPISCORE_SEEDS", str(tmp_path / "seeds"))  # absent: nothing beside
+    monkeypatch.delenv("KPISCORE_CORPUS", raising=False)  # beside the absent seeds
     path = REPO / "notebooks" / "corpus.ipynb"
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3",

@@ -271,7 +271,8 @@ def check_files(paths: Iterable[Path], problems: list[str], options: Options, jo
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     summary = Summary()
-    console = Console(stderr=True, highlight=False)
+    # stderr even in a notebook (a Jupyter console would show the lines as cell output)
+    console = Console(stderr=True, highlight=False, force_jupyter=False)
     progress = Progress(f"[bold]{messages.text('batch', 'progress')}", BarColumn(),
                         MofNCompleteColumn(), TimeRemainingColumn(), console=console,
                         transient=True, disable=not console.is_terminal)
