@@ -204,3 +204,15 @@ def test_an_interrupted_corpus_keeps_the_old_dataset_and_resumes(tmp_path):
     after = cache_entries(cache)
     assert {entry: after[entry] for entry in finished} == finished  # none of them redone
     assert _read(target, "documents").num_rows == total
+
+
+def test_a_failed_write_during_a_corpus_leaves_no_partial_folder(tmp_path, monkeypatch):
+    def full_disk(self, review):
+        raise OutputError(str(self.target), "无法写入：No space left on device")
+
+    monkeypatch.setattr(dataset.DatasetWriter, "write", full_disk)
+    result = CliRunner().invoke(app, ["corpus", str(REPO / "samples" / "sample.docx"),
+                                      "-o", str(tmp_path / "ds"), "--no-model", "--no-cache"])
+    assert result.exit_code == 2 and "No space left on device" in result.output
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []

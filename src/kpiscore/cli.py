@@ -565,11 +565,15 @@ def corpus(
     setup = _setup(template, strict=False)
     try:
         options = _options(setup.settings, None, None, no_model, setup.templates)
-        writer = dataset.DatasetWriter(output, inputs.named_files(paths))
         cache = _cache(no_cache, cache_dir, options)
+        writer = dataset.DatasetWriter(output, inputs.named_files(paths))  # makes its partial folder
         problems: list[str] = []
         found = inputs.documents(paths, problems, exclude=writer.own)
-        summary = batch.check_files(found, problems, options, jobs, cache, writer)
+        try:
+            summary = batch.check_files(found, problems, options, jobs, cache, writer)
+        except KpiscoreError:  # a write failed: no partial folder is left behind
+            writer.finish([], complete=False)
+            raise
         if duckdb_file is not None and not summary.interrupted:
             dataset.write_duckdb(output, duckdb_file)
             _say(text("corpus", "duckdb", database=duckdb_file, folder=output))
