@@ -216,3 +216,14 @@ def test_a_failed_write_during_a_corpus_leaves_no_partial_folder(tmp_path, monke
     assert result.exit_code == 2 and "No space left on device" in result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_corpus_of_only_bad_paths_leaves_the_previous_dataset(written, tmp_path):
+    target = tmp_path / "dataset"
+    shutil.copytree(written, target)
+    before = (target / "documents.parquet").read_bytes()
+    result = CliRunner().invoke(app, ["corpus", str(tmp_path / "gone.docx"), "-o", str(target),
+                                      "--no-model", "--no-cache"])
+    assert result.exit_code == 2 and "gone.docx" in result.output
+    assert (target / "documents.parquet").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset", "dataset.failures.txt"]

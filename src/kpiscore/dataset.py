@@ -190,6 +190,8 @@ class DatasetWriter:
                 table.close()
             if not complete:
                 return []
+            if not self.written.documents:  # every input failed: an empty set replaces nothing
+                return write_failures(failures_file(self.target), failures, self.inputs)
             write_reuse(self.partial)
             self.partial.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; a dataset is not
             _replace(self.partial, self.target)
