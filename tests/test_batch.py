@@ -174,6 +174,24 @@ def test_a_failure_in_the_middle_is_listed_and_the_rest_written(tmp_path):
     assert not (tmp_path / "out.failures.txt").exists()  # no stale list after a clean run
 
 
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_documents_unreadable_table_warns_and_strict_fails_it_in_a_pool_too(tmp_path, jobs):
+    """In a pool the workers send back the written text, not the review: the warnings,
+    --strict and the exit code must still come from it as in one process."""
+    paths = small_documents(tmp_path / "in", 3)
+    good, bad = SMALL.read_text("utf-8").split("2、")  # a second table with no 指标值 column
+    paths[2].write_text(good + "2、" + bad.replace("指标值\t", "本年预期\t", 1), encoding="utf-8")
+    plain = check(tmp_path / "in", "-o", tmp_path / "out.jsonl", "-j", jobs, "--no-cache")
+    assert plain.exit_code == 1
+    [warning] = [line for line in plain.stderr.splitlines() if str(paths[2]) in line]
+    assert "本年预期" in warning
+    strict = check(tmp_path / "in", "-o", tmp_path / "out.jsonl", "-j", jobs, "--no-cache", "--strict")
+    assert strict.exit_code == 2 and warning in strict.stderr.splitlines()
+    assert (tmp_path / "out.failures.txt").read_text("utf-8").startswith(f"{paths[2]}")
+    sources = [json.loads(x)["source"] for x in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert sorted(sources) == sorted(map(str, paths))  # refused, but its review still written
+
 # cache and resume -----------------------------------------------------------------------
 
 def test_a_rerun_takes_every_document_from_the_cache(tmp_path):

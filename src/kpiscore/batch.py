@@ -103,20 +103,39 @@ def reviewer(options: Options) -> Callable:
     return partial(review, rules=chosen, model=_model() if options.model else None, learnt=learnt)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A review made into the writer's text where it was made (run(render=…)), with what
+    the batch still needs of it."""
+
+    text: str
+    warnings: list[str]
+    worst: Severity | None
+
+
 @dataclass
 class Outcome:
-    """One document's result: its review, or the one line saying why there is none. A
-    review and an error together: read, but `strict` refused its unreadable tables."""
+    """One document's result: its review (or, from run(render=…)'s workers, its rendered
+    text instead), or the one line saying why there is none. A result and an error
+    together: read, but `strict` refused its unreadable tables."""
 
     path: Path
     review: Review | None
     error: str | None
     cached: bool = False  # taken from the cache, not processed
+    rendered: Rendered | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """The document's unreadable tables, one line each."""
+        if self.rendered is not None:
+            return self.rendered.warnings
+        return self.review.document.warnings if self.review is not None else []
 
 
 def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = None,
         cache: Cache | None = None, executor: Executor | None = None,
-        strict: bool = False) -> Iterator[Outcome]:
+        strict: bool = False, render: Callable[[Review], str] | None = None) -> Iterator[Outcome]:
     """Check every path; yield each Outcome as soon as it is done (so not in input order).
     `paths` may be a lazy iterable: it is consumed as workers become free.
 
@@ -126,6 +145,9 @@ def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = 
     cache folder); `jobs` is then how many workers it has, which sets how many documents
     are kept in flight. `cache`: reuse and store results (kpiscore.cache). `strict`: a document
     with a table that could not be read is also an error (its review is still given).
+    `render` (picklable): pool workers send back render(review) as Outcome.rendered rather
+    than the review, so that this process does little more than write it (reviews made
+    here, or taken from the cache, are given as they are).
     Closing the iterator (or Ctrl-C while it runs) cancels what has not started.
     """
     jobs = jobs or cores()
@@ -136,11 +158,11 @@ def run(paths: Iterable[Path], options: Options = Options(), jobs: int | None = 
         outcomes: Iterator[Outcome] = (hit or check_one(path, options, cache, key)
                                        for path, key, hit in lookups)
     else:
-        outcomes = _pooled(lookups, options, cache, executor, jobs)
+        outcomes = _pooled(lookups, options, cache, executor, jobs, render)
     for outcome in outcomes:
-        if strict and outcome.review is not None and outcome.review.document.warnings:
+        if strict and outcome.warnings:
             outcome.error = messages.text("cli", "strict_failed", source=outcome.path,
-                                          count=len(outcome.review.document.warnings))
+                                          count=len(outcome.warnings))
         yield outcome
 
 
@@ -196,10 +218,16 @@ def _unexpected(path: Path, error: BaseException) -> str:
     return f"{path}: " + messages.text("cli", "unexpected_checking", kind=type(error).__name__, error=error)
 
 
-def _check_in_worker(path: Path, options: Options, cache: Cache | None, key: str | None) -> Outcome | bytes:
-    """check_one in a pool worker. A stored review goes back as the bytes pickled for the
-    cache: pickled once, not once for the cache and again for the way back."""
+def _check_in_worker(path: Path, options: Options, cache: Cache | None, key: str | None,
+                     render: Callable[[Review], str] | None) -> Outcome | bytes:
+    """check_one in a pool worker. A review goes back rendered, or else, when stored, as
+    the bytes pickled for the cache: pickled once, not again for the way back."""
     outcome, stored = _checked(path, options, cache, key)
+    review = outcome.review
+    if render is not None and review is not None:
+        outcome.rendered = Rendered(render(review), review.document.warnings, review.worst)
+        outcome.review = None
+        return outcome
     return outcome if stored is None else stored
 
 
@@ -211,7 +239,8 @@ def _start_worker(options: Options) -> None:
 
 
 def _pooled(lookups: Iterator[tuple[Path, str | None, Outcome | None]], options: Options,
-            cache: Cache | None, executor: Executor | None, jobs: int) -> Iterator[Outcome]:
+            cache: Cache | None, executor: Executor | None, jobs: int,
+            render: Callable[[Review], str] | None) -> Iterator[Outcome]:
     own = executor is None
     if own and multiprocessing.get_start_method() == "fork":
         reviewer(options)  # loaded once, here: the forked workers share it instead of loading it each
@@ -223,7 +252,7 @@ def _pooled(lookups: Iterator[tuple[Path, str | None, Outcome | None]], options:
             if hit is not None:
                 yield hit
                 continue
-            running[pool.submit(_check_in_worker, path, options, cache, key)] = path
+            running[pool.submit(_check_in_worker, path, options, cache, key, render)] = path
             while len(running) >= limit:
                 yield from _finished(running)
         while running:
@@ -285,7 +314,9 @@ def check_files(paths: Iterable[Path], problems: list[str], options: Options, jo
             yield path
         progress.update(task, total=count)
 
-    outcomes = run(paths if sized else counted(), options, jobs, cache, strict=strict)
+    # a baseline is compared in this process, with the review, before it is written
+    render = writer.render if baseline is None else None
+    outcomes = run(paths if sized else counted(), options, jobs, cache, strict=strict, render=render)
     try:
         with progress:
             for outcome in outcomes:
@@ -308,16 +339,19 @@ def _record(outcome: Outcome, summary: Summary, writer: Writer, console,
             baseline: Baseline | None) -> None:
     summary.done += 1
     summary.cached += outcome.cached
-    review = outcome.review
-    if review is not None:
-        for warning in review.document.warnings:
-            console.print("kpiscore: " + messages.text("cli", "warning", source=outcome.path,
-                                                       warning=warning), markup=False)
+    for warning in outcome.warnings:
+        console.print("kpiscore: " + messages.text("cli", "warning", source=outcome.path,
+                                                   warning=warning), markup=False, soft_wrap=True)
+    worst, review = None, outcome.review
+    if outcome.rendered is not None:
+        writer.write_rendered(outcome.rendered.text)
+        worst = outcome.rendered.worst
+    elif review is not None:
         if baseline is not None:
             review.baseline = baseline.compare(review.document, review.findings)
         writer.write(review)
-        worst = max((finding.severity for finding in review.open_findings), default=None)
-        if worst is not None and (summary.worst is None or worst > summary.worst):
-            summary.worst = worst
+        worst = review.worst
+    if worst is not None and (summary.worst is None or worst > summary.worst):
+        summary.worst = worst
     if outcome.error is not None:
         summary.failures.append(outcome.error)

@@ -169,6 +169,7 @@ class DatasetWriter:
         self.partial = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".partial",
                                              dir=self.target.parent))
         self.own = [self.target, self.partial, failures_file(self.target)]
+        self.render = None  # its rows are made here, from the review (kpiscore.streams.Writer)
         self.tables = {name: _Table(self.partial / f"{name}.parquet", SCHEMAS[name])
                        for name in REVIEW_TABLES}
         self.written, self.seen = Written(self.target, copies=[]), {}

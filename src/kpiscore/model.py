@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,7 +23,9 @@ class Location:
     column: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        # the fields are plain values: no dataclasses.asdict (its deep copy was most of
+        # the time of writing a JSON line)
+        return {key: value for key, value in vars(self).items() if value is not None}
 
     def __str__(self) -> str:
         parts = [
@@ -45,7 +47,7 @@ class ParsedValue:
     upper: float | None = None  # upper bound of a range "90%-95%"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))
 
 
 @dataclass

@@ -43,6 +43,11 @@ class Review:
         baseline accepted."""
         return self.baseline.listed(self.findings) if self.baseline else self.findings
 
+    @property
+    def worst(self) -> Severity | None:
+        """The highest severity of an open finding (the exit code's), None if there is none."""
+        return max((finding.severity for finding in self.open_findings), default=None)
+
     def summary(self) -> dict[str, Any]:
         return summary(self.document, self.findings, self.scores)
 

@@ -21,9 +21,10 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -66,8 +67,15 @@ class Listing:
 
 class Writer(Protocol):
     own: list[Path]  # the files and folders it writes: never inputs of the run
+    # A picklable review -> text that a batch may run where the review is made (a pool
+    # worker), handing the text to write_rendered: the parent then neither unpickles the
+    # review nor encodes it. None: reviews go to write.
+    render: Callable[[Review], str] | None
 
     def write(self, review: Review) -> None: ...
+
+    def write_rendered(self, text: str) -> None:
+        """What `render` made of a review, written as write() would have written it."""
 
     def finish(self, failures: list[str], complete: bool) -> list[str]:
         """Close the output (renamed into place only when `complete`), write the failures
@@ -107,6 +115,8 @@ class StreamWriter:
         self.format, self.target, self.many, self.inputs = output_format, target, many, list(inputs)
         self.listing = listing
         self.count = 0
+        self.render = partial(_body, output_format=output_format, many=many, severity=listing.severity
+                              ) if output_format in ("json", "jsonl", "csv") else None
         self.report: TextReport | None = None  # the text format: lines as they come, totals at the end
         self.parquet: ParquetRows | None = None
         self.handle: TextIO | None = None
@@ -138,16 +148,27 @@ class StreamWriter:
             self.report = self.listing.report(self.handle, None if self.target is None else 160)
 
     def write(self, review: Review) -> None:
+        if self.render is not None:
+            self.write_rendered(self.render(review))
+            return
         with self._writing():
             if self.parquet is not None:
                 self.parquet.add(review)
-            elif self.report is not None:
-                self.report.add(review)
             else:
-                self.handle.write(_render(review, self.format, first=self.count == 0, many=self.many,
-                                          severity=self.listing.severity))
-            if self.handle is not None:  # on disk as soon as done: what Ctrl-C leaves is readable
-                self.handle.flush()
+                self.report.add(review)
+                self.handle.flush()  # on disk as soon as done: what Ctrl-C leaves is readable
+        self.count += 1
+
+    def write_rendered(self, text: str) -> None:
+        """A document's body with what goes before it in the stream: a JSON list's `[` or
+        `,`, the CSV header before the first document."""
+        if self.format == "json" and self.many:
+            text = ("[\n" if self.count == 0 else ",\n") + text
+        elif self.format == "csv" and self.count == 0:
+            text = _csv_header() + text
+        with self._writing():
+            self.handle.write(text)
+            self.handle.flush()
         self.count += 1
 
     def finish(self, failures: list[str], complete: bool) -> list[str]:
@@ -195,6 +216,7 @@ class FolderWriter:
         self.listing = listing
         self.root = Path(os.path.abspath(root))
         self.own = [folder]
+        self.render = None  # a file per document: written from the review, here
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -225,7 +247,8 @@ class FolderWriter:
             report.close()
             text = handle.getvalue()
         else:
-            text = _render(review, self.format, first=True, many=False, severity=self.listing.severity)
+            text = (_csv_header() if self.format == "csv" else "") + _body(
+                review, self.format, many=False, severity=self.listing.severity)
         write_text(target, text, encoding="utf-8-sig" if self.format == "csv" else "utf-8",
                    inputs=self.inputs)
 
@@ -233,15 +256,24 @@ class FolderWriter:
         return write_failures(self.folder / FAILURES.lstrip("."), failures, self.inputs)
 
 
-def _render(review: Review, output_format: str, first: bool, many: bool, severity: Severity) -> str:
-    """One document's text in a stream: a JSON line, an element of a JSON list (or the
-    whole object), or its CSV rows at or above `severity` (the header before the first)."""
+def _body(review: Review, output_format: str, many: bool, severity: Severity) -> str:
+    """One document's text: a JSON line, an element of a JSON list (`many`) or the whole
+    object, or its CSV rows at or above `severity` (no header)."""
     if output_format == "jsonl":
         return json.dumps(review.to_dict(), ensure_ascii=False) + "\n"
     if output_format == "json":
         text = json.dumps(review.to_dict(), ensure_ascii=False, indent=2)
-        return text + "\n" if not many else ("[\n" if first else ",\n") + text
-    return review.to_frame(severity).to_csv(index=False, header=first)
+        return text if many else text + "\n"
+    return review.to_frame(severity).to_csv(index=False, header=False)
+
+
+def _csv_header() -> str:
+    """The CSV header line, as pandas writes it above the rows."""
+    import pandas as pd
+
+    from kpiscore.review import FINDING_COLUMNS
+
+    return pd.DataFrame(columns=FINDING_COLUMNS).to_csv(index=False)
 
 
 def finding_schema() -> pa.Schema:
