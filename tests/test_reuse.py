@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from kpiscore import reuse
 from kpiscore.model import Document
 from kpiscore.rules.base import Context, clip
+from kpiscore.rules import table_rules
 from kpiscore.rules.table_rules import ClonedTable, _row_key
 
 DOCUMENTS = Path(__file__).resolve().parent / "fixtures" / "rules" / "documents"
@@ -129,8 +130,17 @@ def _all_pairs_findings(document: Document, share: float, similarity: float) -> 
     return messages
 
 
+@pytest.fixture(params=["index", "small-documents-all-pairs"])
+def comparing(request, monkeypatch):
+    """DUP-02 both ways: through the LSH index (every document), and as it runs on a
+    document of few rows (every pair, table_rules._ALL_PAIRS_UP_TO)."""
+    if request.param == "index":
+        monkeypatch.setattr(table_rules, "_ALL_PAIRS_UP_TO", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("path", sorted(DOCUMENTS.glob("*.json.gz")), ids=lambda p: p.name[:3])
-def test_duplicate_rule_findings_unchanged(path):
+def test_duplicate_rule_findings_unchanged(path, comparing):
     document = _fixture(path)
     rule = ClonedTable()
     for similarity in (0.75, 0.85, 0.95):  # the values kpiscore eval tunes over
@@ -141,7 +151,7 @@ def test_duplicate_rule_findings_unchanged(path):
             assert found == _all_pairs_findings(document, share, similarity)
 
 
-def test_duplicate_rule_on_many_cloned_tables():
+def test_duplicate_rule_on_many_cloned_tables(comparing):
     """Tables of the seeds repeated with other figures: the index and all pairs agree."""
     import copy
 

@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import count
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,7 +35,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CODE_BITS = 21
 _MARK = 1  # the code point put between texts (no cell holds it)
 _CHUNK = 50_000  # texts hashed at a time, and
-_BLOCK = 8  # permutations at a time: a million pairs × 8 × 8 bytes at most, 64 MiB
+_BLOCK = 8  # permutations at a time: a million pairs × 8 × 8 bytes at most, 64 MiB;
+_HASHES_AT_ONCE = 1 << 20  # fewer pairs take more at a time, up to this many values
 
 
 def masked(*cells: str | None) -> str:
@@ -82,13 +83,28 @@ def signatures(texts: Sequence[str], banding: Banding = CORPUS) -> np.ndarray:
     """MinHash signatures (len(texts) × permutations, uint64) of the texts' character
     pairs, with a mark before the first and after the last character (so a one-character
     text has pairs too, and every empty text has the same one)."""
+    multipliers, offsets = _hash_family(banding)
+    parts = [_chunk_signatures(texts[start:start + _CHUNK], multipliers, offsets)
+             for start in range(0, len(texts), _CHUNK)]
+    return np.concatenate(parts) if parts else np.empty((0, banding.permutations), np.uint64)
+
+
+@lru_cache(maxsize=8)
+def _hash_family(banding: Banding) -> tuple[np.ndarray, np.ndarray]:
+    """The permutations' multipliers and offsets, drawn from the banding's seed (once: a
+    document's rule asks for them every time)."""
     rng = np.random.default_rng(banding.seed)
     top = np.iinfo(np.uint64).max
     multipliers = rng.integers(0, top, banding.permutations, dtype=np.uint64, endpoint=True) | np.uint64(1)
     offsets = rng.integers(0, top, banding.permutations, dtype=np.uint64, endpoint=True)
-    parts = [_chunk_signatures(texts[start:start + _CHUNK], multipliers, offsets)
-             for start in range(0, len(texts), _CHUNK)]
-    return np.concatenate(parts) if parts else np.empty((0, banding.permutations), np.uint64)
+    return multipliers, offsets
+
+
+@lru_cache(maxsize=8)
+def _band_mix(banding: Banding) -> np.ndarray:
+    """What folds a band's `rows` hash values into one bucket key."""
+    return np.random.default_rng(banding.seed + 1).integers(
+        1, 1 << 63, banding.rows, dtype=np.uint64) | np.uint64(1)
 
 
 def _chunk_signatures(texts: Sequence[str], multipliers: np.ndarray,
@@ -101,8 +117,9 @@ def _chunk_signatures(texts: Sequence[str], multipliers: np.ndarray,
     pairs = (codes[:-1] << np.uint64(_CODE_BITS)) | codes[1:]
     starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     result = np.empty((len(texts), len(multipliers)), dtype=np.uint64)
-    for first in range(0, len(multipliers), _BLOCK):
-        block = slice(first, first + _BLOCK)
+    step = max(_BLOCK, _HASHES_AT_ONCE // max(1, len(pairs)))
+    for first in range(0, len(multipliers), step):
+        block = slice(first, first + step)
         # multiply-shift hashing (wraps modulo 2^64): a cheap universal family
         hashed = (pairs[:, None] * multipliers[None, block] + offsets[None, block]) >> np.uint64(20)
         result[:, block] = np.minimum.reduceat(hashed, starts, axis=0)
@@ -112,21 +129,29 @@ def _chunk_signatures(texts: Sequence[str], multipliers: np.ndarray,
 def candidate_pairs(signature: np.ndarray, banding: Banding = CORPUS) -> np.ndarray:
     """Index pairs (i < j, k × 2 int64, no repeats) that share a band of their signature
     and are at most `window` apart in its bucket."""
-    found = []
-    mix = np.random.default_rng(banding.seed + 1).integers(
-        1, 1 << 63, banding.rows, dtype=np.uint64) | np.uint64(1)
-    keys = (signature.reshape(len(signature), banding.bands, banding.rows) * mix).sum(
+    if not len(signature):
+        return np.empty((0, 2), dtype=np.int64)
+    keys = (signature.reshape(len(signature), banding.bands, banding.rows) * _band_mix(banding)).sum(
         axis=2, dtype=np.uint64)  # one key per text and band
     order = np.argsort(keys, axis=0, kind="stable")
-    ordered = np.take_along_axis(keys, order, axis=0)
-    for step in range(1, banding.window + 1) if banding.window else count(1):
-        position, band = np.nonzero(ordered[:-step] == ordered[step:])
-        if not len(position):
-            break
-        found.append(np.stack((order[position, band], order[position + step, band]), axis=1))
-    if not found:
+    ordered = np.take_along_axis(keys, order, axis=0).T.ravel()  # band by band
+    texts = order.T.ravel()
+    # each position is paired with the next ones of its bucket (a run of equal keys in
+    # its band), up to `window` of them
+    start = np.ones(len(ordered), dtype=bool)
+    start[1:] = (ordered[1:] != ordered[:-1]) | (np.arange(1, len(ordered)) % len(signature) == 0)
+    run_start = np.flatnonzero(start)
+    run_end = np.append(run_start[1:], len(ordered))  # one past each run's last position
+    last = np.repeat(run_end, np.diff(np.append(run_start, len(ordered)))) - 1
+    position = np.arange(len(ordered))
+    if banding.window:
+        last = np.minimum(last, position + banding.window)
+    partners = last - position
+    left = np.repeat(position, partners)
+    right = left + 1 + np.arange(partners.sum()) - np.repeat(np.cumsum(partners) - partners, partners)
+    if not len(left):
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.sort(np.concatenate(found), axis=1).astype(np.int64)
+    pairs = np.sort(np.stack((texts[left], texts[right]), axis=1), axis=1).astype(np.int64)
     joined = np.unique(pairs[:, 0] * len(signature) + pairs[:, 1])  # one int a pair: fast unique
     return np.stack(np.divmod(joined, len(signature)), axis=1)
 

@@ -68,22 +68,45 @@ def read(path: Path) -> tuple[str, list[Item]]:
 
 
 def _check_sizes(items: list[Item]) -> None:
-    rows = Counter()
+    """Refuse a document with a cell, a row, a table or a table count over its limit. Most
+    documents are far inside them: one quick pass measures the largest of each, and only a
+    document over a limit is walked again, to name where (its first cell or table over it)."""
+    bound = limits.active()
+    rows: Counter[int] = Counter()
+    longest = widest = 0
+    for item in items:
+        if isinstance(item, Paragraph):
+            longest = max(longest, len(item.text))
+            continue
+        rows[item.table] += 1
+        widest = max(widest, _width(item.cells))
+        longest = max(longest, max(map(len, filter(None, item.cells)), default=0))
+    limits.tick()
+    if longest > bound.cell_chars or widest > bound.columns:
+        _name_the_cell_over(items)
+    limits.check("tables", len(rows))
+    if rows:
+        table, count = rows.most_common(1)[0]
+        limits.check("rows", count, f"表 {table}")
+
+
+def _width(cells: tuple[str | None, ...]) -> int:
+    """The last column holding text: a reader may pad rows with empty or covered cells."""
+    width = len(cells)
+    while width and not cells[width - 1]:
+        width -= 1
+    return width
+
+
+def _name_the_cell_over(items: list[Item]) -> None:
     for item in items:
         limits.tick()
         if isinstance(item, Paragraph):
             limits.check("cell_chars", len(item.text), item.location)
             continue
-        rows[item.table] += 1
-        # the last column holding text: a reader may pad rows with empty or covered cells
-        width = max((column for column, cell in enumerate(item.cells, start=1) if cell), default=0)
-        limits.check("columns", width, f"表 {item.table}")
+        limits.check("columns", _width(item.cells), f"表 {item.table}")
         limits.check("cell_chars", max((len(cell or "") for cell in item.cells), default=0),
                      item.location)
-    limits.check("tables", len(rows))
-    if rows:
-        table, count = rows.most_common(1)[0]
-        limits.check("rows", count, f"表 {table}")
 
 
 def _read_as(kind: str, path: Path) -> tuple[str, list[Item]]:
