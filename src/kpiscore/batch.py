@@ -6,7 +6,9 @@ is the one pipeline of `kpiscore check`, `kpiscore.check`, `kpiscore.scan` and t
 dataset: each path is read, reviewed (rules, and the classifier unless options say not),
 and yielded as an Outcome (path, Review or None, error line or None) in the order the
 documents finish. Memory stays flat whatever the number of documents: at most a few
-documents per worker are in flight, and nothing is kept once yielded.
+chunks of documents per worker are in flight, and nothing is kept once yielded. Workers
+take small documents several at a time and send back the written text when the caller
+gives `render`, so that this process has little to do and both cores check documents.
 
 With a cache, a document whose bytes, name and settings have a stored result is yielded
 from it without being read; every new result is stored by the worker that made it, so
@@ -40,9 +42,14 @@ if TYPE_CHECKING:
     from kpiscore.streams import Writer
     from kpiscore.templates import Templates
 
-# Documents in flight per worker: enough that no worker waits for the next one, few
-# enough that the queued futures (and their results) stay a few documents' worth.
+# Chunks in flight per worker: enough that no worker waits for the next one, few enough
+# that the queued futures (and their results) stay a few chunks' worth.
 IN_FLIGHT_PER_JOB = 4
+# Documents handed to a worker at a time: small ones together, so that handing them over
+# (a future, two pickles, the pipe, a wake-up of this process) costs less than checking
+# them; one of CHUNK_BYTES or more alone, so that the last ones do not wait behind it.
+CHUNK_DOCUMENTS = 8
+CHUNK_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -218,17 +225,22 @@ def _unexpected(path: Path, error: BaseException) -> str:
     return f"{path}: " + messages.text("cli", "unexpected_checking", kind=type(error).__name__, error=error)
 
 
-def _check_in_worker(path: Path, options: Options, cache: Cache | None, key: str | None,
-                     render: Callable[[Review], str] | None) -> Outcome | bytes:
-    """check_one in a pool worker. A review goes back rendered, or else, when stored, as
-    the bytes pickled for the cache: pickled once, not again for the way back."""
-    outcome, stored = _checked(path, options, cache, key)
-    review = outcome.review
-    if render is not None and review is not None:
-        outcome.rendered = Rendered(render(review), review.document.warnings, review.worst)
-        outcome.review = None
-        return outcome
-    return outcome if stored is None else stored
+def _check_in_worker(chunk: list[tuple[Path, str | None]], options: Options, cache: Cache | None,
+                     render: Callable[[Review], str] | None) -> list[Outcome | bytes]:
+    """check_one in a pool worker, for each (path, cache key) of a chunk. A review goes
+    back rendered, or else, when stored, as the bytes pickled for the cache: pickled once,
+    not again for the way back."""
+    results: list[Outcome | bytes] = []
+    for path, key in chunk:
+        outcome, stored = _checked(path, options, cache, key)
+        review = outcome.review
+        if render is not None and review is not None:
+            outcome.rendered = Rendered(render(review), review.document.warnings, review.worst)
+            outcome.review = None
+            results.append(outcome)
+        else:
+            results.append(outcome if stored is None else stored)
+    return results
 
 
 def _start_worker(options: Options) -> None:
@@ -246,13 +258,13 @@ def _pooled(lookups: Iterator[tuple[Path, str | None, Outcome | None]], options:
         reviewer(options)  # loaded once, here: the forked workers share it instead of loading it each
     pool = executor or ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(options,))
     limit = IN_FLIGHT_PER_JOB * jobs
-    running: dict[Future, Path] = {}
+    running: dict[Future, list[Path]] = {}
     try:
-        for path, key, hit in lookups:
-            if hit is not None:
-                yield hit
+        for item in _chunks(lookups):
+            if isinstance(item, Outcome):
+                yield item
                 continue
-            running[pool.submit(_check_in_worker, path, options, cache, key, render)] = path
+            running[pool.submit(_check_in_worker, item, options, cache, render)] = [path for path, _ in item]
             while len(running) >= limit:
                 yield from _finished(running)
         while running:
@@ -264,16 +276,45 @@ def _pooled(lookups: Iterator[tuple[Path, str | None, Outcome | None]], options:
             pool.shutdown(wait=sys.exc_info()[0] is None, cancel_futures=True)
 
 
-def _finished(running: dict[Future, Path]) -> Iterator[Outcome]:
-    """Wait for at least one running document; yield (and forget) every finished one."""
+def _chunks(lookups: Iterator[tuple[Path, str | None, Outcome | None]]
+            ) -> Iterator[Outcome | list[tuple[Path, str | None]]]:
+    """The cached outcomes as they come, and the documents to check in chunks of up to
+    CHUNK_DOCUMENTS and about CHUNK_BYTES."""
+    chunk: list[tuple[Path, str | None]] = []
+    size = 0
+    for path, key, hit in lookups:
+        if hit is not None:
+            yield hit
+            continue
+        chunk.append((path, key))
+        size += _size(path)
+        if len(chunk) >= CHUNK_DOCUMENTS or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # the reader will say why
+        return 0
+
+
+def _finished(running: dict[Future, list[Path]]) -> Iterator[Outcome]:
+    """Wait for at least one running chunk; yield (and forget) the documents of every
+    finished one."""
     done, _ = wait(running, return_when=FIRST_COMPLETED)
     for future in done:
-        path = running.pop(future)
+        paths = running.pop(future)
         try:
-            result = future.result()
-            yield _outcome(path, pickle.loads(result)) if isinstance(result, bytes) else result
+            results = future.result()
         except Exception as error:  # the worker itself died (killed, out of memory)
-            yield Outcome(path, None, _unexpected(path, error))
+            yield from (Outcome(path, None, _unexpected(path, error)) for path in paths)
+            continue
+        for path, result in zip(paths, results):
+            yield _outcome(path, pickle.loads(result)) if isinstance(result, bytes) else result
 
 
 @dataclass
