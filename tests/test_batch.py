@@ -5,6 +5,7 @@ process pool and on a Dask cluster."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -191,6 +192,28 @@ def test_a_documents_unreadable_table_warns_and_strict_fails_it_in_a_pool_too(tm
     assert (tmp_path / "out.failures.txt").read_text("utf-8").startswith(f"{paths[2]}")
     sources = [json.loads(x)["source"] for x in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
     assert sorted(sources) == sorted(map(str, paths))  # refused, but its review still written
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the patched reader reaches the workers by fork")
+def test_a_worker_that_dies_loses_no_document_silently(tmp_path, monkeypatch):
+    """Workers take several documents at a time: when one dies, each document it held (or
+    that was waiting) is one line, and the documents already done are kept."""
+    paths = small_documents(tmp_path / "in", 20)
+    read = kpiscore.parse
+
+    def dying(path, *arguments):
+        if Path(path).name == paths[12].name:
+            os._exit(1)  # as the kernel's out-of-memory killer leaves a worker
+        return read(path, *arguments)
+
+    monkeypatch.setattr(kpiscore, "parse", dying)
+    outcomes = list(batch.run(paths, batch.options(model=False), jobs=2))
+    assert sorted(o.path for o in outcomes) == sorted(paths)  # each once
+    failed = [o for o in outcomes if o.review is None]
+    assert paths[12] in {o.path for o in failed}
+    assert all(o.error.startswith(f"{o.path}: ") and "BrokenProcessPool" in o.error for o in failed)
+    assert all(o.error is None for o in outcomes if o.review is not None)
 
 # cache and resume -----------------------------------------------------------------------
 
