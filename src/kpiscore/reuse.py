@@ -129,31 +129,31 @@ def _chunk_signatures(texts: Sequence[str], multipliers: np.ndarray,
 def candidate_pairs(signature: np.ndarray, banding: Banding = CORPUS) -> np.ndarray:
     """Index pairs (i < j, k × 2 int64, no repeats) that share a band of their signature
     and are at most `window` apart in its bucket."""
-    if not len(signature):
-        return np.empty((0, 2), dtype=np.int64)
     keys = (signature.reshape(len(signature), banding.bands, banding.rows) * _band_mix(banding)).sum(
         axis=2, dtype=np.uint64)  # one key per text and band
-    order = np.argsort(keys, axis=0, kind="stable")
-    ordered = np.take_along_axis(keys, order, axis=0).T.ravel()  # band by band
-    texts = order.T.ravel()
-    # each position is paired with the next ones of its bucket (a run of equal keys in
-    # its band), up to `window` of them
-    start = np.ones(len(ordered), dtype=bool)
-    start[1:] = (ordered[1:] != ordered[:-1]) | (np.arange(1, len(ordered)) % len(signature) == 0)
-    run_start = np.flatnonzero(start)
-    run_end = np.append(run_start[1:], len(ordered))  # one past each run's last position
-    last = np.repeat(run_end, np.diff(np.append(run_start, len(ordered)))) - 1
-    position = np.arange(len(ordered))
-    if banding.window:
-        last = np.minimum(last, position + banding.window)
-    partners = last - position
-    left = np.repeat(position, partners)
-    right = left + 1 + np.arange(partners.sum()) - np.repeat(np.cumsum(partners) - partners, partners)
-    if not len(left):
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.sort(np.stack((texts[left], texts[right]), axis=1), axis=1).astype(np.int64)
+    found = [_bucket_pairs(keys[:, band], banding.window) for band in range(banding.bands)]
+    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    if not len(pairs):
+        return pairs
     joined = np.unique(pairs[:, 0] * len(signature) + pairs[:, 1])  # one int a pair: fast unique
     return np.stack(np.divmod(joined, len(signature)), axis=1)
+
+
+def _bucket_pairs(keys: np.ndarray, window: int | None) -> np.ndarray:
+    """Pairs (i < j) of texts with equal keys (one band), each paired with the next
+    `window` of its bucket in sorted order (None: with all of them)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    # each bucket is a run of equal keys; a position is paired with the rest of its run
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sizes = np.diff(np.append(starts, len(ordered)))
+    position = np.arange(len(ordered))
+    partners = np.repeat(starts + sizes, sizes) - 1 - position
+    if window:
+        partners = np.minimum(partners, window)
+    left = np.repeat(position, partners)
+    right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(partners) - partners, partners)
+    return np.sort(np.stack((order[left], order[right]), axis=1), axis=1).astype(np.int64)
 
 
 def similar_pairs(texts: Sequence[str], similarity: float,
