@@ -132,7 +132,7 @@ def candidate_pairs(signature: np.ndarray, banding: Banding = CORPUS) -> np.ndar
     keys = (signature.reshape(len(signature), banding.bands, banding.rows) * _band_mix(banding)).sum(
         axis=2, dtype=np.uint64)  # one key per text and band
     found = [_bucket_pairs(keys[:, band], banding.window) for band in range(banding.bands)]
-    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found)  # a banding has one band at least
     if not len(pairs):
         return pairs
     joined = np.unique(pairs[:, 0] * len(signature) + pairs[:, 1])  # one int a pair: fast unique

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -75,7 +75,8 @@ class Writer(Protocol):
     def write(self, review: Review) -> None: ...
 
     def write_rendered(self, text: str) -> None:
-        """What `render` made of a review, written as write() would have written it."""
+        """What `render` made of a review, written as write() would have written it
+        (asked only of a writer whose `render` is set)."""
 
     def finish(self, failures: list[str], complete: bool) -> list[str]:
         """Close the output (renamed into place only when `complete`), write the failures
@@ -267,6 +268,7 @@ def _body(review: Review, output_format: str, many: bool, severity: Severity) ->
     return review.to_frame(severity).to_csv(index=False, header=False)
 
 
+@cache  # a folder of CSV files asks for it once per document
 def _csv_header() -> str:
     """The CSV header line, as pandas writes it above the rows."""
     import pandas as pd
