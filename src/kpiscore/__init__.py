@@ -51,9 +51,10 @@ def parse(path: str | Path, templates: Templates | None = None, limits: Limits |
     from kpiscore.extract import extract
     from kpiscore.read import read
     from kpiscore.read.failures import says
+    from kpiscore.text import fresh_document
 
     path = Path(path)
-    with bounds.reading(str(path), limits):
+    with bounds.reading(str(path), limits), fresh_document():
         layout, items = read(path)
         document = extract(items, str(path), layout, templates)
     if not document.projects:

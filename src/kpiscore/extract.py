@@ -27,7 +27,7 @@ The extractor walks the items in reading order, as a reviewer reads the document
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 
 from kpiscore import lexicon, limits, messages, money
@@ -72,7 +72,7 @@ def _number(text: str) -> float | None:
 def _cell_at(location: Location, column: int | None) -> Location:
     """Where a cell of a row was printed: the row and its grid column; a text line has no
     grid (its cells were split at tabs), the line is the place."""
-    return location if location.line is not None or column is None else replace(location, column=column)
+    return location if location.line is not None or column is None else location.in_column(column)
 
 
 def _rank(stand_in: bool, is_value: bool) -> int:
@@ -458,6 +458,8 @@ class _Extractor:
             self._field(below[index], "", [value], _cell_at(location, index))
 
     def _inline_pairs(self, text: str) -> list[tuple[str, str]]:
+        if ":" not in text and "：" not in text:
+            return []  # most cells: no pair can match
         pairs = [(m["label"].strip(), m["amount"]) for m in _INLINE_PAIR.finditer(text)]
         known = [pair for pair in pairs if self.templates.label(pair[0]) not in (None, "none")]
         return pairs if len(known) >= 2 else []

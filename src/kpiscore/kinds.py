@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from kpiscore import lexicon
@@ -24,7 +24,7 @@ def _folded(label: str) -> str:
     return NOTE.sub("", fold(label))
 
 
-@cache
+@lru_cache(maxsize=4096)  # a small vocabulary of labels, bounded against a hostile corpus
 def level_kinds(level1: str, level2: str) -> tuple[str | None, str | None]:
     """The 一级 and 二级 kinds of printed category labels, however annotated, numbered or
     named: (产出 / 效益 / 满意度 / 成本, 数量 / 质量 / 时效 / 成本 / 经济效益 / 社会效益 /

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from functools import cache
-from typing import Any
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import Any, TypeVar
 
 from kpiscore.resources import data_dir
 
@@ -41,12 +42,35 @@ def pattern(file: str, section: str, key: str) -> re.Pattern[str]:
     return re.compile(table(file)[section][key])
 
 
-@cache
-def _alternatives(patterns: tuple[str, ...]) -> re.Pattern[str]:
+Entry = TypeVar("Entry")
+Made = TypeVar("Made")
+_PER_ENTRY_LIMIT = 512  # lexicon lists are a few dozen; more means a caller builds one per call
+
+
+def per_entry(function: Callable[[Entry], Made]) -> Callable[[Entry], Made]:
+    """Memoise what is made from one lexicon entry (a list or dict of the cached tables) by
+    the entry's identity: keying on its contents would hash a hundred words on every call,
+    which cost as much as the work saved. The entry is kept with its result, so its
+    identity is never reused while remembered."""
+    memo: dict[int, tuple[Entry, Made]] = {}
+
+    @wraps(function)
+    def made(entry: Entry) -> Made:
+        found = memo.get(id(entry))
+        if found is None or found[0] is not entry:
+            if len(memo) >= _PER_ENTRY_LIMIT:
+                memo.clear()
+            found = memo[id(entry)] = (entry, function(entry))
+        return found[1]
+    return made
+
+
+@per_entry
+def _alternatives(patterns: list[str] | tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or r"(?!)")
 
 
 def any_match(patterns: list[str] | tuple[str, ...], text: str) -> bool:
     """Whether any of a lexicon's list of regular expressions occurs in `text`: the list is
     compiled once into one alternation, searched in one pass."""
-    return _alternatives(tuple(patterns)).search(text) is not None
+    return _alternatives(patterns).search(text) is not None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kpiscore.model import Document
@@ -54,10 +54,15 @@ def shipped() -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"publishers": {}, "names": {}}
 
 
+@lru_cache(maxsize=64)  # asked once per row of the same few documents
+def _stem(source: str) -> str:
+    return Path(source).stem
+
+
 def other_publishers(name: str, source: str, index: dict | None = None) -> int:
     """How many publishers other than the source document's own print this name."""
     index = index or shipped()
     owners = index["publishers"]
-    stem = Path(source).stem
+    stem = _stem(source)
     own = owners.get(stem, stem)
     return len({owners.get(other, other) for other in index["names"].get(mask(name), [])} - {own})

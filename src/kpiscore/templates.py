@@ -20,6 +20,7 @@ from typing import Any
 
 from kpiscore import lexicon, messages
 from kpiscore.errors import InputError
+from kpiscore.text import per_document
 
 _FILE = "templates.toml"
 # Leading enumerators of printed labels: "(一)", "1、", "一、", "（三）".
@@ -57,23 +58,17 @@ def money_unit(label: str) -> tuple[str, str | None]:
     return fold(folded[:found.start()] + folded[found.end():]), found["unit"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: its lookups are memoised per document
 class Templates:
     """The merged label tables of the shipped profile and any user profiles."""
 
     columns: dict[str, str]
     header: dict[str, str]
     inferred: tuple[tuple[str, re.Pattern[str]], ...]
-    # every cell of a document is looked up, most of them many times: answers are kept
-    _columns_seen: dict[str, tuple[str, str] | None] = field(default_factory=dict, compare=False, repr=False)
-    _labels_seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, text: str | None) -> tuple[str, str] | None:
         """(field, how) for an indicator column header; how is "label" or "inferred"."""
-        text = text or ""
-        if text not in self._columns_seen:
-            self._columns_seen[text] = self._column(text)
-        return self._columns_seen[text]
+        return _column(self, text or "")
 
     def _column(self, text: str) -> tuple[str, str] | None:
         folded = fold(text)
@@ -93,10 +88,7 @@ class Templates:
         """The header field a header-block label names, "none" for a known label of no
         field, None for text that is no label. A label ending with a known one counts
         (年度本级预算金额 is a 预算金额)."""
-        text = text or ""
-        if text not in self._labels_seen:
-            self._labels_seen[text] = self._label(text)
-        return self._labels_seen[text]
+        return _label(self, text or "")
 
     def _label(self, text: str) -> str | None:
         folded, _ = money_unit(text)
@@ -107,6 +99,12 @@ class Templates:
                 if candidate[start:] in self.header:
                     return self.header[candidate[start:]]
         return None
+
+
+# every cell of a document is looked up, most of them several times: answers are kept
+# while the document is read (kept longer, they grew with every cell of a corpus)
+_column = per_document(Templates._column)
+_label = per_document(Templates._label)
 
 
 def _tables(profile: dict[str, Any], source: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -111,25 +111,33 @@ def compact(text: str | None) -> str:
 
 def without(text: str | None, words: Iterable[str], mark: str = "") -> str:
     """`compact(text)` with every listed word replaced by `mark`, longest words first (so
-    正常运转 goes before 运转)."""
-    return _without(text, tuple(words), mark)
+    正常运转 goes before 运转). `words` is a lexicon list (kept as it is: see lexicon.per_entry)."""
+    return _without(text, _folded(words), mark)
 
 
 @per_document
-def _without(text: str | None, words: tuple[str, ...], mark: str) -> str:
+def _without(text: str | None, words: _Words, mark: str) -> str:
     text = compact(text)
     # replacing only removes characters or adds `mark`: other words can never occur
-    for word in may_occur(_longest_first(words), text + mark):
+    for word in may_occur(words, text + mark):
         text = text.replace(word, mark)
     return text
 
 
-@lru_cache(maxsize=64)  # the same few lexicon lists, once per row: fold and sort them once
-def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(sorted(map(compact, words), key=len, reverse=True))
+class _Words(tuple):
+    """A word list folded and sorted longest first; hashed by identity, as each is made
+    once per lexicon list (`_folded`)."""
+
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__  # type: ignore[assignment]
 
 
-@lru_cache(maxsize=64)  # the same few lexicon lists
+@lexicon.per_entry  # the same few lexicon lists, once per row: fold and sort them once
+def _folded(words: Iterable[str]) -> _Words:
+    return _Words(sorted(map(compact, words), key=len, reverse=True))
+
+
+@lexicon.per_entry
 def _first_characters(words: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
     index: dict[str, list[int]] = {}
     for position, word in enumerate(words):

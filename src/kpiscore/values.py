@@ -22,8 +22,8 @@ _LONGEST_NUMERAL = 24
 
 
 @cache
-def _units_longest_first() -> tuple[str, ...]:
-    return tuple(sorted(lexicon.words("units.txt"), key=len, reverse=True))
+def _leading_units() -> re.Pattern[str]:
+    return _leading(tuple(sorted(lexicon.words("units.txt"), key=len, reverse=True)))
 
 
 @cache
@@ -31,7 +31,6 @@ def _placeholders() -> frozenset[str]:
     return frozenset(entry.casefold() for entry in lexicon.words("placeholders.txt"))
 
 
-@cache
 def _leading(words: tuple[str, ...]) -> re.Pattern[str]:
     """The first of `words` (in their order) that a text starts with, in one match: an
     alternation tries its branches in order."""
@@ -40,17 +39,22 @@ def _leading(words: tuple[str, ...]) -> re.Pattern[str]:
 
 def _leading_unit(text: str) -> str | None:
     """The longest listed unit a text starts with."""
-    found = _leading(_units_longest_first()).match(text)
+    found = _leading_units().match(text)
     return found[0] if found else None
 
 
-@cache
-def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+@lexicon.per_entry
+def _longest_first(words: dict[str, str]) -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+@lexicon.per_entry
+def _leading_of(candidates: dict[str, str]) -> re.Pattern[str]:
+    return _leading(_longest_first(candidates))
+
+
 def _longest_prefix(text: str, candidates: dict[str, str]) -> tuple[str, str] | None:
-    found = _leading(_longest_first(tuple(candidates))).match(text)
+    found = _leading_of(candidates).match(text)
     return (found[0], candidates[found[0]]) if found else None
 
 
@@ -81,9 +85,10 @@ def _digitise(compact: str) -> str:
     """Write Chinese numerals as digits where they are a quantity: a fraction "三分之二"
     anywhere, and a leading numeral run before a unit, %, 月, 日 or 年 ("十二月三十一日前")."""
     _, _, run = _numerals()
-    compact = re.sub(f"({run.pattern})分之({run.pattern})",
-                     lambda m: m[0] if len(m[0]) > _LONGEST_NUMERAL else
-                     f"{_chinese_int(m[2])}/{_chinese_int(m[1])}", compact)
+    if "分之" in compact:
+        compact = re.sub(f"({run.pattern})分之({run.pattern})",
+                         lambda m: m[0] if len(m[0]) > _LONGEST_NUMERAL else
+                         f"{_chinese_int(m[2])}/{_chinese_int(m[1])}", compact)
     position = 0
     while match := run.match(compact, position):
         after = compact[match.end():]
@@ -150,6 +155,7 @@ def is_operator(cell: str | None) -> bool:
     return bool(compact) and (compact in operators["symbols"] or compact in operators["prefix_words"])
 
 
+@per_document  # "≥95%", "100%", "12月31日前" recur on most tables of a document
 def parse_value(value: str) -> ParsedValue:
     """Parse a printed value: "≥95%", "≤4.4 万元", "12月31日前完成", "涉密", "及时保障"."""
     compact = _squeezed(value)
@@ -190,7 +196,7 @@ def parse_value(value: str) -> ParsedValue:
 
     leading = rest[: number_match.start()]
     # "最高不超每人30万元": more operator words may stand between qualifiers
-    for word in sorted(operators["prefix_words"], key=len, reverse=True):
+    for word in _longest_first(operators["prefix_words"]) if leading else ():
         if word in leading:
             operator = operator or operators["prefix_words"][word]
             leading = leading.replace(word, "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 
 from rapidfuzz import fuzz
 
@@ -93,13 +94,18 @@ def _own_words(project: Project, context: Context) -> frozenset[str]:
     return _header_words(project) - context.shared(_header_words, "BOILERPLATE.shared_share")
 
 
+@cache
+def _no_object_words() -> tuple[str, ...]:
+    table = lexicon.table("boilerplate.toml")
+    return (*table["no_object"], *table["policy"])
+
+
 def _names_object(name: str) -> bool:
     """Whether a name says what it counts or checks: two characters or more once the words
     that name no object and the abstract policy words (boilerplate.toml `no_object`,
     `policy`) are removed, with numbers, hints and punctuation."""
-    table = lexicon.table("boilerplate.toml")
     text = re.sub(r"[\d.#*＊≥≤><=()（）:：\s]+", "", re.sub(r"^指标\d+[:：]", "", compact(name)))
-    return len(without(text, (*table["no_object"], *table["policy"]))) >= 2
+    return len(without(text, _no_object_words())) >= 2
 
 
 def _names_own_object(indicator: Indicator, project: Project, context: Context) -> bool:
