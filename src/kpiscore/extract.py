@@ -237,8 +237,11 @@ class _Extractor:
             self.current.explanation = "\n".join(self.explanation) or None
 
     def _unit_line(self, texts: list[str | None]) -> None:
+        unit_line = lexicon.pattern("templates.toml", "money", "unit_line")
+        if not unit_line.search("\x00".join(text or "" for text in texts)):
+            return  # no cell has one: one search (the pattern has no anchors, so a cell's match is the row's)
         for text in texts:
-            found = lexicon.pattern("templates.toml", "money", "unit_line").search(text or "")
+            found = unit_line.search(text or "")
             if found:
                 self.money_unit = found["unit"]
 

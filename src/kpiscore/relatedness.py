@@ -71,13 +71,23 @@ class Topics:
     def of(cls, text: str, row: bool = False) -> Topics:
         """A row's topics leave out the areas that only describe projects (office running):
         a row about office running is generic, not another programme's."""
-        areas = _named(text, "areas")
-        if row:
-            areas -= set(_table()["project_only"])
-        return cls(areas, _named(text, "populations"))
+        return _topics(text, row)
 
     def __bool__(self) -> bool:
         return bool(self.areas or self.populations)
+
+
+@per_document  # TXT-10 asks it of each row's project header
+def _topics(text: str, row: bool) -> Topics:
+    areas = _named(text, "areas")
+    if row:
+        areas -= _project_only()
+    return Topics(areas, _named(text, "populations"))
+
+
+@cache
+def _project_only() -> frozenset[str]:
+    return frozenset(_table()["project_only"])
 
 
 def _other_part(whole: str, area: str, project: frozenset[str]) -> bool:

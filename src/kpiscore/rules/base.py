@@ -28,6 +28,7 @@ class Example:
 
 _CATALOGUE = "rule_docs.toml"
 _Text = TypeVar("_Text", str, Example)
+Made = TypeVar("Made")
 
 
 class _Catalogued(Generic[_Text]):
@@ -62,6 +63,7 @@ class Context:
     document: Document
     params: dict[str, dict[str, Any]] = field(default_factory=lambda: lexicon.table("rules.toml"))
     _shared: dict[tuple, frozenset[str]] = field(default_factory=dict, repr=False)
+    _per_project: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def withheld(self) -> set[int]:
@@ -82,6 +84,14 @@ class Context:
             needed = max(3, self.params[code][name] * len(projects))
             self._shared[key] = frozenset(word for word, count in counts.items() if count >= needed)
         return self._shared[key]
+
+    def per_project(self, function: Callable[[Project, Context], Made], project: Project) -> Made:
+        """`function(project, context)`, worked out once per project of the document: what
+        rules ask of a table for each of its rows."""
+        key = (function, project.index)
+        if key not in self._per_project:
+            self._per_project[key] = function(project, self)
+        return self._per_project[key]
 
     def projects(self) -> Iterator[Project]:
         """The projects rules judge: all but the withheld ones."""

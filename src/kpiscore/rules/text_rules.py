@@ -91,6 +91,10 @@ def _own_words(project: Project, context: Context) -> frozenset[str]:
     """The content pairs of what a project is (title, use and goal), without the pairs most
     of the document's projects share: a department's own vocabulary (社保, 就业, 养老保险 in a
     人社 document) names none of its projects in particular."""
+    return context.per_project(_distinct_header_words, project)
+
+
+def _distinct_header_words(project: Project, context: Context) -> frozenset[str]:
     return _header_words(project) - context.shared(_header_words, "BOILERPLATE.shared_share")
 
 
