@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from kpiscore import lexicon, text
+from kpiscore import memo as memos
 from kpiscore.review import Review, review
 from kpiscore.terminal import TextReport
 from kpiscore.values import is_missing, parse_value
@@ -84,7 +85,7 @@ def test_a_document_is_judged_alike_whatever_was_checked_before():
     for order in (FIXTURE_KEYS, tuple(reversed(FIXTURE_KEYS))):
         for key in order:
             assert _findings(review(_document(key))) == alone[key]
-    assert all(memo.cache_info().currsize == 0 for memo in text._PER_DOCUMENT)
+    assert all(memo.cache_info().currsize == 0 for memo in memos._PER_DOCUMENT)
 
 
 def test_linter_lines_to_a_file_are_what_rich_printed():

@@ -49,9 +49,9 @@ def parse(path: str | Path, templates: Templates | None = None, limits: Limits |
     """
     from kpiscore import limits as bounds
     from kpiscore.extract import extract
+    from kpiscore.memo import fresh_document
     from kpiscore.read import read
     from kpiscore.read.failures import says
-    from kpiscore.text import fresh_document
 
     path = Path(path)
     with bounds.reading(str(path), limits), fresh_document():

@@ -4,13 +4,12 @@ its name asks for, and its direction. Data in lexicons/kinds.toml."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from kpiscore import lexicon
+from kpiscore.memo import nfkc, per_document
 from kpiscore.templates import NOTE, fold
-from kpiscore.text import per_document
 
 if TYPE_CHECKING:
     from kpiscore.model import Indicator
@@ -84,7 +83,7 @@ def stated_unit_class(name: str) -> str | None:
     "(亩)" other, "(≥**%)" percent, "(≤**元/株)" unit_money."""
     from kpiscore.values import parse_value
 
-    for inside in NOTE.findall(unicodedata.normalize("NFKC", name or "")):
+    for inside in NOTE.findall(nfkc(name or "")):
         candidate = re.sub(r"[*＊]+", "1", inside.replace(" ", ""))
         unit = parse_value(candidate if re.search(r"\d", candidate) else f"1{candidate}").unit
         if unit:

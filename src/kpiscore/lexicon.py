@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any, TypeVar
 
+from kpiscore.memo import nfkc
 from kpiscore.resources import data_dir
-
 
 _LABEL_NOISE = re.compile(r"[\s:：]")
 
 
 def normalize_label(text: str) -> str:
     """Fold a printed label for comparison: NFKC, no spaces, no colons."""
-    return _LABEL_NOISE.sub("", unicodedata.normalize("NFKC", text or ""))
+    return _LABEL_NOISE.sub("", nfkc(text or ""))
 
 
 @cache

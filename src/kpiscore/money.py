@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from kpiscore import lexicon
+from kpiscore.memo import nfkc, per_document
 from kpiscore.model import Project
-from kpiscore.text import per_document
 
 _AMOUNT = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|万)(?![/每])")
 TO_WAN = {"元": 1e-4, "万": 1.0, "万元": 1.0, "亿元": 1e4}  # 万元 per unit of money
@@ -20,7 +19,7 @@ _FORMULA = re.compile(
 def _halfwidth(text: str | None) -> str:
     """Full-width digits and points as ASCII (NFKC): "４．４万元" is 4.4 万元, where `\\d`
     alone would match the "４" and stop at the full-width point."""
-    return unicodedata.normalize("NFKC", text or "")
+    return nfkc(text or "")
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ area 社会救助 (not 养老保险) and the population 城乡居民. Data: lexi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from functools import cache
+from typing import Any
 
 from kpiscore import lexicon
-from kpiscore.text import compact, may_occur, per_document
+from kpiscore.memo import per_document
+from kpiscore.text import compact, may_occur
 
 
 def _table() -> dict[str, Any]:

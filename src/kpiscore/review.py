@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from kpiscore import rules as rule_set
 from kpiscore.findings import Finding, Severity
+from kpiscore.memo import fresh_document
 from kpiscore.model import Document, Indicator, Project
 from kpiscore.rules.base import Context
 from kpiscore.scores import ProjectScore, score_document, summary
-from kpiscore.text import fresh_document
 
 if TYPE_CHECKING:  # pandas and the classifier (jieba, scikit-learn) load when used
     import pandas as pd

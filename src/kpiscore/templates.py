@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 from kpiscore import lexicon, messages
 from kpiscore.errors import InputError
-from kpiscore.text import per_document
+from kpiscore.memo import nfkc, per_document
 
 _FILE = "templates.toml"
 # Leading enumerators of printed labels: "(一)", "1、", "一、", "（三）".
@@ -45,13 +44,13 @@ PROJECT_COLUMNS = ("name", "budget_wan", "budget_and_fiscal_wan", "fiscal_wan", 
 
 def fold(text: str | None) -> str:
     """A printed label folded for comparison: NFKC, no spaces, colons, stars or enumerator."""
-    folded = _NOISE.sub("", unicodedata.normalize("NFKC", text or ""))
+    folded = _NOISE.sub("", nfkc(text or ""))
     return _ENUMERATOR.sub("", folded)
 
 
 def money_unit(label: str) -> tuple[str, str | None]:
     """("项目资金", "万元") for "项目资金(万元)": the label without its unit, and the unit."""
-    folded = unicodedata.normalize("NFKC", label or "")
+    folded = nfkc(label or "")
     found = lexicon.pattern(_FILE, "money", "label_unit").search(folded)
     if not found:
         return fold(label), None

@@ -10,40 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from functools import lru_cache
-from typing import TypeVar
+from collections.abc import Iterable
 
 from kpiscore import lexicon
-
-Function = TypeVar("Function", bound=Callable)
-_PER_DOCUMENT: list = []  # the memos of per_document, emptied together
-
-
-def per_document(function: Function) -> Function:
-    """Memoise a pure function of cell text while one document is checked: the rules ask the
-    same questions of the same few cells dozens of times per row (compact alone ~27 times).
-    `fresh_document` empties every such memo, so what is measured on a repeated document is
-    the work of one document, not a cache hit, and memory stays bounded (maxsize) anyway.
-    Emptying never changes a result, only what is worked out again: threads checking
-    several documents at once stay correct."""
-    memo = lru_cache(maxsize=8192)(function)
-    _PER_DOCUMENT.append(memo)
-    return memo  # type: ignore[return-value]
-
-
-@contextmanager
-def fresh_document() -> Iterator[None]:
-    """Run a document's checks with empty per-document memos, and empty them after."""
-    for memo in _PER_DOCUMENT:
-        memo.cache_clear()
-    try:
-        yield
-    finally:
-        for memo in _PER_DOCUMENT:
-            memo.cache_clear()
-
+from kpiscore.memo import nfkc, per_document
 
 # Ideographs and CJK / full-width punctuation (、。【】《》（），：％ …).
 _IDEOGRAPH = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -106,7 +76,7 @@ _WORDING = _Wording()
 @per_document
 def compact(text: str | None) -> str:
     """Fold a cell for comparing wording: NFKC, no spaces, no punctuation."""
-    return unicodedata.normalize("NFKC", text or "").translate(_WORDING)
+    return nfkc(text or "").translate(_WORDING)
 
 
 def without(text: str | None, words: Iterable[str], mark: str = "") -> str:

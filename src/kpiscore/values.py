@@ -4,12 +4,11 @@ placeholder, empty), the way the budget system stores it."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 from kpiscore import lexicon
+from kpiscore.memo import nfkc, per_document
 from kpiscore.model import ParsedValue
-from kpiscore.text import per_document
 
 # A number, or a fraction "2/3" (a following unit like 元/人 starts with no digit).
 _NUMBER = re.compile(r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)(?:/(?P<denominator>\d+(?:\.\d+)?))?")
@@ -150,7 +149,7 @@ def _compound_unit(after: str, unit: str | None) -> str | None:
 
 def is_operator(cell: str | None) -> bool:
     """Whether a cell holds only a comparison (≥, >=, 大于等于, 不低于 …): a 符号 / 指标方向 cell."""
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell or ""))
+    compact = re.sub(r"\s+", "", nfkc(cell or ""))
     operators = lexicon.table("operators.toml")
     return bool(compact) and (compact in operators["symbols"] or compact in operators["prefix_words"])
 
@@ -225,7 +224,7 @@ def parse_value(value: str) -> ParsedValue:
 
 
 def _squeezed(value: str | None) -> str:
-    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", value or ""))
+    return _WHITESPACE.sub("", nfkc(value or ""))
 
 
 @per_document  # several rules ask it of the same cells

@@ -18,9 +18,10 @@ from rapidfuzz import fuzz
 
 from kpiscore import kinds, lexicon
 from kpiscore.findings import Finding, categories
+from kpiscore.memo import per_document
 from kpiscore.model import Document, Indicator, Project
 from kpiscore.rules import RULES
-from kpiscore.text import compact, per_document
+from kpiscore.text import compact
 
 if TYPE_CHECKING:  # jieba, pandas and scikit-learn load where used: `check` reads only
     # FEATURES from here unless the model speaks, and they cost a cold start 0.5 s and more

@@ -8,9 +8,10 @@ from rapidfuzz import fuzz
 
 from kpiscore import kinds, lexicon
 from kpiscore.findings import Severity
+from kpiscore.memo import per_document
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, IndicatorRule, clip
-from kpiscore.text import compact, per_document
+from kpiscore.text import compact
 from kpiscore.values import is_missing
 
 

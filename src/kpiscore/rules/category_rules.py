@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from kpiscore import kinds, lexicon
 from kpiscore.findings import Severity
+from kpiscore.memo import per_document
 from kpiscore.model import Indicator, Project
 from kpiscore.rules.base import Context, IndicatorRule, clip
-from kpiscore.text import compact, per_document
+from kpiscore.text import compact
 
 _MEASURE_NAMES = {"rate": "比率", "money": "金额", "time": "时间", "count": "人数或件数",
                   "timeliness": "及时性", "compliance": "合规要求", "satisfaction": "满意度",

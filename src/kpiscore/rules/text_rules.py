@@ -11,10 +11,11 @@ from rapidfuzz import fuzz
 
 from kpiscore import kinds, lexicon, phrases
 from kpiscore.findings import Finding, Severity
+from kpiscore.memo import per_document
 from kpiscore.model import Indicator, Project
 from kpiscore.relatedness import Topics, foreign
 from kpiscore.rules.base import Context, IndicatorRule, Rule, Verdict, clip
-from kpiscore.text import char_pairs, compact, per_document, strip_fillers, without
+from kpiscore.text import char_pairs, compact, strip_fillers, without
 
 
 def _same_wording(first: str, second: str, similarity: float) -> bool:
