@@ -65,11 +65,11 @@ class Templates:
     header: dict[str, str]
     inferred: tuple[tuple[str, re.Pattern[str]], ...]
 
+    # every cell of a document is looked up, most of them several times: answers are kept
+    # while the document is read (kept longer, they grew with every cell of a corpus)
+    @per_document
     def column(self, text: str | None) -> tuple[str, str] | None:
         """(field, how) for an indicator column header; how is "label" or "inferred"."""
-        return _column(self, text or "")
-
-    def _column(self, text: str) -> tuple[str, str] | None:
         folded = fold(text)
         if not folded or len(folded) > _LONGEST_HEADER:
             return None
@@ -83,13 +83,11 @@ class Templates:
                 return name, "inferred"
         return None
 
+    @per_document
     def label(self, text: str | None) -> str | None:
         """The header field a header-block label names, "none" for a known label of no
         field, None for text that is no label. A label ending with a known one counts
         (年度本级预算金额 is a 预算金额)."""
-        return _label(self, text or "")
-
-    def _label(self, text: str) -> str | None:
         folded, _ = money_unit(text)
         if not folded or len(folded) > _LONGEST_HEADER:
             return None
@@ -98,12 +96,6 @@ class Templates:
                 if candidate[start:] in self.header:
                     return self.header[candidate[start:]]
         return None
-
-
-# every cell of a document is looked up, most of them several times: answers are kept
-# while the document is read (kept longer, they grew with every cell of a corpus)
-_column = per_document(Templates._column)
-_label = per_document(Templates._label)
 
 
 def _tables(profile: dict[str, Any], source: str) -> tuple[dict[str, str], dict[str, str]]:

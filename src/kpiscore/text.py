@@ -108,22 +108,24 @@ def _folded(words: Iterable[str]) -> _Words:
 
 
 @lexicon.per_entry
-def _first_characters(words: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+def _first_characters(words: tuple[str, ...]) -> tuple[dict[str, tuple[int, ...]], re.Pattern[str]]:
+    """Where each first character starts words of the list, and a pattern of those characters."""
     index: dict[str, list[int]] = {}
     for position, word in enumerate(words):
         index.setdefault(word[:1], []).append(position)
-    return {char: tuple(positions) for char, positions in index.items()}
+    firsts = "".join(re.escape(char) for char in index if char)
+    return ({char: tuple(positions) for char, positions in index.items()},
+            re.compile(f"[{firsts}]" if firsts else r"(?!)"))
 
 
 def may_occur(words: tuple[str, ...], text: str) -> list[str]:
     """The words of a list, in its order, whose first character `text` has: the only ones
     that can occur in it (an empty word always can). Lexicon lists run to a hundred words
     or more and a cell has a few dozen characters, so most are skipped without a search."""
-    index = _first_characters(words)
-    positions: list[int] = []
-    for char in {*text, ""}:
-        if char in index:
-            positions.extend(index[char])
+    index, firsts = _first_characters(words)
+    positions = list(index.get("", ()))
+    for char in set(firsts.findall(text)):
+        positions.extend(index[char])
     positions.sort()
     return [words[position] for position in positions]
 
