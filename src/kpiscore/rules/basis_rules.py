@@ -41,7 +41,7 @@ def _longest_first(words: list[str]) -> list[str]:
     return sorted(words, key=len, reverse=True)
 
 
-def _free_text_basis(project: Project) -> bool:
+def _free_text_basis(project: Project, context: Context) -> bool:
     """Whether the template has a free-text basis column: a 绩效标准 choice column
     (计划 / 行业 / 历史 / 其他标准) or no basis column at all is not judged."""
     fields = project.fields
@@ -55,7 +55,7 @@ class GenericBasis(IndicatorRule):
     field = "basis"
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
-        if not _free_text_basis(project):
+        if not context.per_project(_free_text_basis, project):
             return None
         basis = indicator.basis
         if is_missing(basis):
@@ -79,7 +79,7 @@ class BasisFromAnotherColumn(IndicatorRule):
     def check(self, indicator: Indicator, project: Project, context: Context) -> str | None:
         basis = compact(indicator.basis)
         # a budget approval is a (weak) source, judged by VAL-11, not text from another column
-        if not _free_text_basis(project) or len(basis) < 2 or _names_a_source(basis) or "预算" in basis:
+        if not context.per_project(_free_text_basis, project) or len(basis) < 2 or _names_a_source(basis) or "预算" in basis:
             return None
         for cell in (indicator.name, indicator.description, indicator.value):
             if cell and fuzz.partial_ratio(basis, compact(cell)) >= self.param(context, "similarity") * 100:

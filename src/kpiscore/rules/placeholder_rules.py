@@ -14,14 +14,18 @@ from kpiscore.values import is_missing
 _FIELDS = {"三级指标": "name", "指标值": "value", "绩效指标描述": "description"}
 
 
+def _has_descriptions(project: Project, context: Context) -> bool:
+    """Whether the table has a description column and fills it somewhere."""
+    return "description" in project.fields and any(other.description for other in project.indicators)
+
+
 class RequiredCellEmpty(IndicatorRule):
     code = "CMP-04"
     category = "PLACEHOLDER"
     severity = Severity.high
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> Verdict | None:
-        has_descriptions = "description" in project.fields and any(
-            other.description for other in project.indicators)
+        has_descriptions = context.per_project(_has_descriptions, project)
         cells = {"三级指标": indicator.name, "指标值": indicator.value}
         if has_descriptions:
             cells["绩效指标描述"] = indicator.description

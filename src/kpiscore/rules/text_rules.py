@@ -69,11 +69,11 @@ class Slogan(IndicatorRule):
     severity = Severity.medium
 
     def check(self, indicator: Indicator, project: Project, context: Context) -> Verdict | None:
-        if _names_own_object(indicator, project, context):
-            return None
         for field, cell in (("name", indicator.name), ("value", _value_words(indicator))):
             folded = compact(cell)
             if lexicon.any_match(lexicon.table("boilerplate.toml")["slogans"], folded):
+                if _names_own_object(indicator, project, context):
+                    return None
                 return Verdict(f"「{clip(cell)}」是套话，未说明本项目的具体产出或效果", field)
         return None
 
