@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from rich.console import Console
 
 from kpiscore import lexicon, text
 from kpiscore import memo as memos
+from kpiscore.model import Location
 from kpiscore.review import Review, review
 from kpiscore.terminal import TextReport
 from kpiscore.values import is_missing, parse_value
@@ -72,6 +74,22 @@ def test_without_is_the_sequential_replacement_longest_first(value, which, mark)
 @given(st.one_of(CELLS, st.sampled_from(lexicon.words("placeholders.txt"))))
 def test_is_missing_is_what_parse_value_reads_as_empty_or_placeholder(value):
     assert is_missing(value) == (parse_value(value).kind in ("empty", "placeholder"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["保险", "发放率", "率", "人数", "a", "满意度调查"]), max_size=8))
+def test_a_memo_by_identity_answers_each_list_for_itself(words):
+    """lexicon.per_entry keys on a list's identity: a list made per call (so that ids are
+    reused once memos are emptied) still gets its own answer, sorted as sorted() would."""
+    for _ in range(lexicon._PER_ENTRY_LIMIT + 10):
+        made = list(words)
+        assert lexicon.longest_first(made) == tuple(sorted(words, key=len, reverse=True))
+
+
+def test_a_cell_in_a_column_is_its_row_with_the_column_set():
+    """Location.in_column names every field (for speed): one added later must be copied too."""
+    row = Location(**{place.name: number for number, place in enumerate(fields(Location), start=1)})
+    assert row.in_column(99) == replace(row, column=99)
 
 
 def _findings(result: Review) -> list[tuple]:

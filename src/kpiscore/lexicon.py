@@ -65,6 +65,13 @@ def per_entry(function: Callable[[Entry], Made]) -> Callable[[Entry], Made]:
 
 
 @per_entry
+def longest_first(words: list[str] | tuple[str, ...] | dict[str, Any]) -> tuple[str, ...]:
+    """A lexicon list (or a table's keys) longest first, as replacing words one after
+    another and matching the longest prefix need them; sorted once per list."""
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@per_entry
 def _alternatives(patterns: list[str] | tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or r"(?!)")
 

@@ -22,7 +22,7 @@ _LONGEST_NUMERAL = 24
 
 @cache
 def _leading_units() -> re.Pattern[str]:
-    return _leading(tuple(sorted(lexicon.words("units.txt"), key=len, reverse=True)))
+    return _leading(lexicon.longest_first(lexicon.words("units.txt")))
 
 
 @cache
@@ -43,13 +43,8 @@ def _leading_unit(text: str) -> str | None:
 
 
 @lexicon.per_entry
-def _longest_first(words: dict[str, str]) -> tuple[str, ...]:
-    return tuple(sorted(words, key=len, reverse=True))
-
-
-@lexicon.per_entry
 def _leading_of(candidates: dict[str, str]) -> re.Pattern[str]:
-    return _leading(_longest_first(candidates))
+    return _leading(lexicon.longest_first(candidates))
 
 
 def _longest_prefix(text: str, candidates: dict[str, str]) -> tuple[str, str] | None:
@@ -195,7 +190,7 @@ def parse_value(value: str) -> ParsedValue:
 
     leading = rest[: number_match.start()]
     # "最高不超每人30万元": more operator words may stand between qualifiers
-    for word in _longest_first(operators["prefix_words"]) if leading else ():
+    for word in lexicon.longest_first(operators["prefix_words"]) if leading else ():
         if word in leading:
             operator = operator or operators["prefix_words"][word]
             leading = leading.replace(word, "")

@@ -29,16 +29,11 @@ def _names_a_source(basis: str) -> bool:
             continue  # most bases name none of them: no pattern to search with
         for found in re.finditer(re.escape(noun), folded):
             qualifier = folded[:found.start()]
-            for word in _longest_first(table["generic_qualifiers"]):
+            for word in lexicon.longest_first(table["generic_qualifiers"]):
                 qualifier = qualifier.replace(word, "")
             if len(qualifier) >= 2:
                 return True
     return False
-
-
-@lexicon.per_entry
-def _longest_first(words: list[str]) -> list[str]:
-    return sorted(words, key=len, reverse=True)
 
 
 def _free_text_basis(project: Project, context: Context) -> bool:
