@@ -186,10 +186,16 @@ def mutate_zip(data: bytes, rng: random.Random) -> bytes:
         return _lying_directory(members, target, rng)
     else:  # structured XML mutations
         members[target] = mutate_xml(members[target], rng)
+    return _archive(members)
+
+
+def _archive(members: dict[str, bytes]) -> bytes:
+    """A zip of `members` with a fixed timestamp, so that a mutant is the same whenever it is made."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
-            archive.writestr(name, content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -199,11 +205,8 @@ def _xml_members_of(names: list[str]) -> list[str]:
 
 def _lying_directory(members: dict[str, bytes], target: str, rng: random.Random) -> bytes:
     """A zip whose central directory gives `target` a false uncompressed size."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content + (b" " * BOMB if name == target else b""))
-    data = bytearray(buffer.getvalue())
+    data = bytearray(_archive({name: content + (b" " * BOMB if name == target else b"")
+                               for name, content in members.items()}))
     # find the target's central directory entry and rewrite its uncompressed size (offset 24)
     position = data.find(b"PK\x01\x02")
     while position >= 0:
